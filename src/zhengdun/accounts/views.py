@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhengdun.accounts import actions
+from zhengdun.accounts.forms import LoginForm, TokenForm
+from zhengdun.accounts.models import ApiToken
+from zhengdun.core.access import public, signed_in
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        actions.note_login(user=form.get_user())
+        return response
+
+
+login_view = public(LoginView.as_view())
+
+
+@public
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        actions.note_logout(user=request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = "/accounts/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        actions.note_password_changed(user=self.request.user)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+password_change = signed_in(PasswordChangeView.as_view())
+
+
+@signed_in
+def account(request):
+    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by(
+        "-created_at"
+    )
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        new_token = actions.create_token(
+            request.user, user=request.user, name=form.cleaned_data["name"]
+        )
+        form = TokenForm()
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "tokens": tokens,
+            "form": form,
+            "new_token": new_token,
+            "person": getattr(request.user, "person", None),
+        },
+    )
+
+
+@signed_in
+@require_POST
+def token_revoke(request, pk):
+    token = ApiToken.objects.filter(pk=pk, user=request.user, revoked_at__isnull=True).first()
+    if token is None:
+        raise Http404
+    actions.revoke_token(request.user, token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:account")

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from zhengdun.audit.chain import verify
+
+
+class Command(BaseCommand):
+    help = "Audit log tools. 'verify' checks the hash chain and exits non-zero on a break."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["verify"])
+
+    def handle(self, *args, action: str, **options):
+        checked, broken = verify()
+        if broken is not None:
+            raise CommandError(
+                f"audit chain broken at {broken} ({checked} events intact before it)"
+            )
+        self.stdout.write(f"audit chain intact: {checked} events")

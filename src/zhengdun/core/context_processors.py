@@ -1,0 +1,23 @@
+from django.urls import reverse
+
+from zhengdun.core.nav import items_for
+
+
+def shell(request):
+    """Navigation and the inbox badge for the page shell (one COUNT query when signed in)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    from zhengdun.notify.queries import unread_count
+
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    nav = [
+        {
+            "url": reverse(item.url_name),
+            "label": item.label,
+            "icon": item.icon,
+            "active": current.startswith(item.section),
+        }
+        for item in items_for(user)
+    ]
+    return {"nav_items": nav, "unread_count": unread_count(user)}

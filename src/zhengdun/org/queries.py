@@ -1,0 +1,82 @@
+"""Read side of the organisation: every query takes the viewer and goes through scope."""
+
+from django.db.models import Count, Q, QuerySet
+
+from zhengdun.org import scope
+from zhengdun.org.models import Grant, Person, Unit
+from zhengdun.org.roles import Perm
+
+
+def units_visible_to(
+    user,
+    *,
+    under: Unit | None = None,
+    kind: str = "",
+    sector: str = "",
+    q: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[Unit]:
+    units = scope.units(user, Perm.VIEW_ORG)
+    if under is not None:
+        units = units.filter(scope.prefix_q("path", under.path))
+    if kind:
+        units = units.filter(kind=kind)
+    if sector:
+        units = units.filter(sector=sector)
+    if q:
+        units = units.filter(
+            Q(name__icontains=q) | Q(code__icontains=q) | Q(short_name__icontains=q)
+        )
+    if not include_inactive:
+        units = units.filter(is_active=True)
+    return units.select_related("parent").order_by("path")
+
+
+def children_of(user, unit: Unit | None) -> QuerySet[Unit]:
+    """Visible children of ``unit`` (or the user's top units), each with child and people counts."""
+    if unit is None:
+        units = scope.roots(user, Perm.VIEW_ORG)
+    else:
+        units = scope.units(user, Perm.VIEW_ORG).filter(parent=unit)
+    return units.annotate(
+        child_count=Count("children", distinct=True),
+        people_count=Count("people", distinct=True),
+    ).order_by("sort_order", "name")
+
+
+def people_visible_to(
+    user,
+    *,
+    under: Unit | None = None,
+    status: str = "",
+    q: str = "",
+) -> QuerySet[Person]:
+    people = Person.objects.filter(scope.within(user, Perm.VIEW_ORG))
+    if under is not None:
+        people = people.filter(scope.prefix_q("unit__path", under.path))
+    if status:
+        people = people.filter(status=status)
+    if q:
+        people = people.filter(
+            Q(name__icontains=q) | Q(police_number__istartswith=q) | Q(position__icontains=q)
+        )
+    return people.select_related("unit")
+
+
+def grants_on(user, unit: Unit) -> QuerySet[Grant]:
+    """Role grants held on ``unit`` itself, for its page."""
+    return (
+        Grant.objects.filter(scope.within(user, Perm.VIEW_ORG), unit=unit)
+        .select_related("user", "user__person")
+        .order_by("role", "user__username")
+    )
+
+
+def grants_of(user, person: Person) -> QuerySet[Grant]:
+    if person.user_id is None:
+        return Grant.objects.none()
+    return (
+        Grant.objects.filter(scope.within(user, Perm.VIEW_ORG), user_id=person.user_id)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )

@@ -1,0 +1,152 @@
+"""The one place that decides who may see and do what.
+
+A role granted on a unit covers the unit's subtree. ``within(user, perm, field)`` gives the filter
+that every scoped query uses; ``can(user, perm, unit)`` answers for one object. Other modules add
+scope that does not come from grants (a supervision group sees the units it is assigned to) with
+``register_provider``.
+
+Rows hold their unit's materialized path, so "in the subtree of a granted unit" is a prefix match
+on one indexed column, whatever the depth of the tree.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from zhengdun.org.models import Grant, Unit, ancestor_paths
+from zhengdun.org.roles import ROLE_PERMISSIONS, WRITE_PERMS, perms_of
+
+# A provider yields (permission, unit path) pairs for a user, beyond their grants.
+Provider = Callable[[object], Iterable[tuple[str, str]]]
+_providers: list[Provider] = []
+
+_CACHE_ATTR = "_zhengdun_scope"
+
+
+def register_provider(provider: Provider) -> None:
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+@dataclass
+class Scope:
+    everywhere: bool = False
+    # For each permission, the minimal set of subtree roots (paths) where it holds.
+    roots: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def perms(self) -> set[str]:
+        if self.everywhere:
+            return set().union(*ROLE_PERMISSIONS.values())
+        return {perm for perm, paths in self.roots.items() if paths}
+
+    def covers(self, perm: str, path: str) -> bool:
+        if self.everywhere:
+            return True
+        return any(path.startswith(root) for root in self.roots.get(perm, ()))
+
+
+def _minimal(paths: Iterable[str]) -> tuple[str, ...]:
+    """Drop every path that lies inside another one of the set."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return tuple(kept)
+
+
+def scope_of(user) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        result = Scope(everywhere=True)
+    else:
+        pairs: list[tuple[str, str]] = []
+        for role, path in Grant.objects.filter(user=user, unit__is_active=True).values_list(
+            "role", "unit__path"
+        ):
+            pairs.extend((perm, path) for perm in perms_of(role))
+        for provider in _providers:
+            pairs.extend(provider(user))
+        by_perm: dict[str, list[str]] = {}
+        for perm, path in pairs:
+            by_perm.setdefault(perm, []).append(path)
+        result = Scope(roots={perm: _minimal(paths) for perm, paths in by_perm.items()})
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget(user) -> None:
+    """Drop the cached scope (after grants change within a request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def permissions_held(user) -> set[str]:
+    return scope_of(user).perms()
+
+
+def holds(user, perm: str) -> bool:
+    """Whether the user holds ``perm`` on at least one unit."""
+    return perm in permissions_held(user)
+
+
+def is_write(perm: str) -> bool:
+    return perm in WRITE_PERMS
+
+
+def prefix_q(path_field: str, prefix: str) -> Q:
+    """Rows whose ``path_field`` starts with ``prefix``, in a form the database can index.
+
+    PostgreSQL indexes LIKE 'prefix%' through the varchar_pattern_ops index Django creates;
+    SQLite's LIKE is case-insensitive and cannot use the index, so it gets an equivalent range
+    (path characters are 0-9A-Z, all below '~').
+    """
+    if connection.vendor == "postgresql":
+        return Q(**{f"{path_field}__startswith": prefix})
+    return Q(**{f"{path_field}__gte": prefix, f"{path_field}__lt": prefix + "~"})
+
+
+def within(user, perm: str, path_field: str = "unit__path") -> Q:
+    """The filter for rows (reached through ``path_field``) the user holds ``perm`` on."""
+    scope = scope_of(user)
+    if scope.everywhere:
+        return Q()
+    roots = scope.roots.get(perm, ())
+    if not roots:
+        return Q(pk__in=[])
+    condition = Q()
+    for root in roots:
+        condition |= prefix_q(path_field, root)
+    return condition
+
+
+def units(user, perm: str) -> QuerySet[Unit]:
+    return Unit.objects.filter(within(user, perm, "path"))
+
+
+def can(user, perm: str, unit: Unit | None) -> bool:
+    if unit is None:
+        return False
+    return scope_of(user).covers(perm, unit.path)
+
+
+def roots(user, perm: str) -> QuerySet[Unit]:
+    """The top units of the user's scope for ``perm`` (where their trees start)."""
+    scope = scope_of(user)
+    if scope.everywhere:
+        return Unit.objects.filter(depth=1)
+    return Unit.objects.filter(path__in=scope.roots.get(perm, ()))
+
+
+def visible_ancestors(user, perm: str, unit: Unit) -> list[Unit]:
+    """The unit's ancestors (root first) that the user may see, for breadcrumbs."""
+    scope = scope_of(user)
+    paths = [path for path in ancestor_paths(unit.path)[:-1] if scope.covers(perm, path)]
+    if not paths:
+        return []
+    return list(Unit.objects.filter(path__in=paths).order_by("path"))

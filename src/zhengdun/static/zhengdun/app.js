@@ -1,0 +1,19 @@
+// Small behaviours without inline script (the content security policy forbids it).
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest("[data-nav-toggle]");
+  if (toggle) {
+    document.body.classList.toggle("nav-open");
+    toggle.setAttribute("aria-expanded", document.body.classList.contains("nav-open"));
+  }
+});
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-autosubmit]")) {
+    event.target.form.requestSubmit();
+  }
+});
+document.addEventListener("submit", (event) => {
+  const message = event.target.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});
