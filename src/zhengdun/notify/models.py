@@ -22,7 +22,11 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_dedupe"),
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_dedupe",
+            ),
         ]
 
     def __str__(self) -> str:

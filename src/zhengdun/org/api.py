@@ -1,5 +1,6 @@
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from zhengdun.core.pagination import clamp
 from zhengdun.org import actions, queries, scope
@@ -165,7 +166,7 @@ def create_unit(request, payload: UnitIn):
     _require(request, Perm.VIEW_ORG)
     parent = get_unit_for_user(request.user, payload.parent_id) if payload.parent_id else None
     unit = actions.create_unit(request.user, parent=parent, **payload.dict(exclude={"parent_id"}))
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.patch("/units/{unit_id}", response=UnitOut)
@@ -201,7 +202,7 @@ def get_person(request, person_id: int):
 def create_person(request, payload: PersonIn):
     unit = get_unit_for_user(request.user, payload.unit_id, write=True)
     person = actions.create_person(request.user, unit=unit, **payload.dict(exclude={"unit_id"}))
-    return 201, person
+    return Status(201, person)
 
 
 @router.patch("/people/{person_id}", response=PersonOut)
