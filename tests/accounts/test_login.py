@@ -60,7 +60,7 @@ def test_accounts_need_a_strong_password(org):
 
     with pytest.raises(ValidationError) as error:
         create_account(org.admin, person=org.p_a2, username="weak", password="12345678")
-    assert "password" in error.value.message_dict
+    assert "password1" in error.value.message_dict
     user = create_account(
         org.admin, person=org.p_a2, username="strong", password="Tr0ub4dor&3-horse"
     )
@@ -106,3 +106,22 @@ def test_token_page_shows_a_new_token_once(db):
     token = response.context["new_token"]
     assert token and token in response.content.decode()
     assert token not in client.get(reverse("accounts:account")).content.decode()
+
+
+def test_office_creates_a_login_for_a_person(org, login):
+    client = login(org.office)
+    url = reverse("accounts:person_account", args=[org.p_a2.pk])
+    weak = client.post(url, {"username": "tonghui", "password1": "123", "password2": "123"})
+    assert weak.status_code == 200
+    assert weak.context["form"].errors["password1"]
+    assert 'value="tonghui"' in weak.content.decode()
+    good = client.post(
+        url,
+        {"username": "tonghui", "password1": "Patrol-night-2026", "password2": "Patrol-night-2026"},
+    )
+    assert good.status_code == 302
+    org.p_a2.refresh_from_db()
+    assert org.p_a2.user.username == "tonghui"
+    assert AuditEvent.objects.filter(code="accounts.user.created").exists()
+    # A leader without the grant right never sees the page.
+    assert login(org.leader_a).get(url).status_code == 404

@@ -29,7 +29,7 @@ def create_account(actor, *, person, username: str, password: str, is_demo: bool
         try:
             validate_password(password, user)
         except ValidationError as error:
-            raise ValidationError({"password": error.messages}) from None
+            raise ValidationError({"password1": error.messages}) from None
     user.set_password(password)
     with transaction.atomic():
         user.save()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("for-person/<int:pk>/", views.person_account, name="person_account"),
 ]

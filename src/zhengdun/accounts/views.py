@@ -1,15 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhengdun.accounts import actions
-from zhengdun.accounts.forms import LoginForm, TokenForm
+from zhengdun.accounts.forms import LoginForm, NewAccountForm, TokenForm
 from zhengdun.accounts.models import ApiToken
-from zhengdun.core.access import public, signed_in
+from zhengdun.core.access import public, requires, signed_in
+from zhengdun.core.forms import apply_errors
+from zhengdun.org import scope
+from zhengdun.org.permissions import get_person_for_user
+from zhengdun.org.roles import Perm
 
 
 class LoginView(auth_views.LoginView):
@@ -82,3 +87,26 @@ def token_revoke(request, pk):
     actions.revoke_token(request.user, token=token)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:account")
+
+
+@requires(Perm.MANAGE_GRANTS)
+def person_account(request, pk):
+    """Give a person a login, so that roles can be granted to them."""
+    person = get_person_for_user(request.user, pk)
+    if person.user_id or not scope.can(request.user, Perm.MANAGE_GRANTS, person.unit):
+        raise Http404
+    form = NewAccountForm(request.POST or None, initial={"username": person.police_number})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.create_account(
+                request.user,
+                person=person,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Login created. Now grant the roles this person needs."))
+            return redirect("org:person_detail", pk=person.pk)
+    return render(request, "accounts/person_account.html", {"form": form, "person": person})
