@@ -54,9 +54,11 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/org_scale.py
 	scripts/with-postgres.sh $(BIN)/python benchmarks/org_scale.py
 
-## messages: refresh the translation catalogues and compile them
+## messages: refresh the catalogues (translate new zh_Hans entries by hand), derive zh_Hant, compile
 messages: $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[test,dev]'
 	cd src/zhengdun && ../../$(BIN)/zhengdun makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete
+	$(BIN)/python scripts/hant_from_hans.py
 	$(BIN)/python scripts/compile_messages.py
 
 clean:

@@ -5,6 +5,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from zhengdun.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
 
@@ -33,10 +37,10 @@ def compute_hash(event: AuditEvent) -> str:
 @dataclass
 class Break:
     seq: int
-    reason: str
+    reason: str | Promise
 
     def __str__(self) -> str:
-        return f"event #{self.seq}: {self.reason}"
+        return _("event #%(seq)d: %(reason)s") % {"seq": self.seq, "reason": self.reason}
 
 
 def verify(chunk_size: int = 5000) -> tuple[int, Break | None]:
@@ -47,14 +51,17 @@ def verify(chunk_size: int = 5000) -> tuple[int, Break | None]:
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
         if event.seq != expected_seq:
             if event.seq > expected_seq:
-                return checked, Break(expected_seq, "missing (deleted)")
-            return checked, Break(event.seq, "out of sequence (inserted)")
+                return checked, Break(expected_seq, gettext_lazy("missing (deleted)"))
+            return checked, Break(event.seq, gettext_lazy("out of sequence (inserted)"))
         if event.prev_hash != prev_hash:
             return checked, Break(
-                event.seq, "does not follow the previous event (inserted or reordered)"
+                event.seq,
+                gettext_lazy("does not follow the previous event (inserted or reordered)"),
             )
         if compute_hash(event) != event.hash:
-            return checked, Break(event.seq, "content does not match its hash (changed)")
+            return checked, Break(
+                event.seq, gettext_lazy("content does not match its hash (changed)")
+            )
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
@@ -62,7 +69,9 @@ def verify(chunk_size: int = 5000) -> tuple[int, Break | None]:
     last_seq = head.last_seq if head else 0
     last_hash = head.last_hash if head else GENESIS_HASH
     if last_seq != checked:
-        return checked, Break(checked + 1, "missing (deleted from the end of the chain)")
+        return checked, Break(
+            checked + 1, gettext_lazy("missing (deleted from the end of the chain)")
+        )
     if last_hash != prev_hash:
-        return checked, Break(checked, "does not match the chain head (changed)")
+        return checked, Break(checked, gettext_lazy("does not match the chain head (changed)"))
     return checked, None

@@ -14,31 +14,33 @@ class AuditEvent(models.Model):
     changed, deleted or inserted behind the application's back breaks ``zhengdun audit verify``.
     """
 
-    seq = models.BigIntegerField(primary_key=True)
-    created_at = models.DateTimeField(db_index=True)
+    seq = models.BigIntegerField(_("number"), primary_key=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
     # No database constraint: users and units are never deleted, and the log must outlive them.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
         related_name="+",
     )
-    actor_label = models.CharField(max_length=150, blank=True)
-    code = models.CharField(max_length=60, db_index=True)
-    object_type = models.CharField(max_length=60, blank=True)
-    object_id = models.CharField(max_length=40, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
+    actor_label = models.CharField(_("user name"), max_length=150, blank=True)
+    code = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
     unit = models.ForeignKey(
         "org.Unit",
+        verbose_name=_("unit"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
         related_name="+",
     )
-    changes = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("audit event")
@@ -61,8 +63,12 @@ class AuditHead(models.Model):
     """The chain's head: the last event's number and hash. Locked while appending."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_seq = models.BigIntegerField(_("last number"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
 
     def __str__(self) -> str:
         return f"audit head #{self.last_seq}"

@@ -1,4 +1,7 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -47,7 +50,5 @@ def error_400(request, exception=None):
 
 def error_500(request):
     # No context processors: the error may come from them.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    context = {"LANGUAGE_CODE": translation.get_language()}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengdun.org.models import Person, PersonStatus, Sector, Unit, UnitKind
 from zhengdun.org.roles import Role
@@ -23,7 +24,9 @@ class UnitForm(VersionedForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices, required=False)
     sort_order = forms.IntegerField(label=_("Order among siblings"), initial=0, required=False)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("unit", "In use"), required=False, initial=True
+    )
 
     @classmethod
     def for_unit(cls, unit: Unit, data=None) -> "UnitForm":
@@ -46,7 +49,7 @@ class MoveUnitForm(VersionedForm):
 
 
 class PersonForm(VersionedForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     police_number = forms.CharField(label=_("Police number"), max_length=20)
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     position = forms.CharField(label=_("Position"), max_length=60, required=False)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhengdun.org.roles import Role
 
@@ -67,9 +68,9 @@ class Unit(models.Model):
     path = models.CharField(max_length=PATH_STEP * PATH_MAX_DEPTH, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
     sort_order = models.IntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("unit", "in use"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("unit")
@@ -95,7 +96,7 @@ class PersonStatus(models.TextChoices):
 
 
 class Person(models.Model):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     police_number = models.CharField(_("police number"), max_length=20, unique=True)
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
@@ -115,7 +116,7 @@ class Person(models.Model):
         related_name="person",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("person")
@@ -143,7 +144,7 @@ class Grant(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="grants"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("role grant")

@@ -51,9 +51,8 @@ def import_page(request):
 @requires(Perm.IMPORT_ORG)
 def template(request, kind):
     columns, _rows, _importer = _kind(kind)
-    return workbook_response(
-        f"{_title(kind)}-{_('template')}.xlsx", write_template(_title(kind), columns)
-    )
+    suffix = _("template")
+    return workbook_response(f"{_title(kind)}-{suffix}.xlsx", write_template(_title(kind), columns))
 
 
 @requires(Perm.VIEW_ORG)

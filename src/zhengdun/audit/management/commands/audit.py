@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from zhengdun.audit.chain import verify
 
@@ -10,6 +11,8 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["verify"])
 
     def handle(self, *args, action: str, **options):
+        # Operators' logs stay in English, whatever the UI language.
+        translation.activate("en")
         checked, broken = verify()
         if broken is not None:
             raise CommandError(
