@@ -129,3 +129,12 @@ def test_unit_page_query_count_does_not_grow_with_children(
     with django_assert_max_num_queries(20) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_shell_assets_are_collected(tmp_path, settings):
+    """The stylesheet, script and icon live in the project package, not an app: collectstatic
+    must still find them, or production pages render unstyled."""
+    from django.contrib.staticfiles import finders
+
+    for name in ("zhengdun/app.css", "zhengdun/app.js", "zhengdun/favicon.svg"):
+        assert finders.find(name), name
