@@ -146,3 +146,9 @@ def test_nobody_grants_more_than_they_hold(org, monkeypatch):
         actions.grant_role(local_office, user=org.outsider, role="inspector", unit=org.county_a)
     grant = actions.grant_role(local_office, user=org.outsider, role="viewer", unit=org.station_a1)
     assert grant.unit_id == org.station_a1.pk
+
+
+def test_people_list_names_the_bureau_of_deep_units(org, login):
+    response = login(org.office).get(reverse("org:person_list"), {"q": "社区民警"})
+    html = response.content.decode()
+    assert "东坡分局 · 社区警务队" in html

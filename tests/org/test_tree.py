@@ -27,7 +27,7 @@ def test_create_unit_places_it_under_its_parent(org):
     assert unit.path != org.station_a1.path and unit.path != org.station_a2.path
     event = AuditEvent.objects.get(code="org.unit.created", object_id=str(unit.pk))
     assert event.actor_id == org.office.pk
-    assert event.changes["parent"] == "A"
+    assert event.changes["parent"] == "东坡分局"
 
 
 def test_duplicate_code_is_refused_with_a_message(org):
@@ -83,7 +83,7 @@ def test_move_rehangs_the_whole_subtree(org):
         scope.prefix_q("unit__path", org.county_a.path), pk__in=people_before
     ).exists()
     event = AuditEvent.objects.get(code="org.unit.moved")
-    assert event.changes["parent"] == ["A", "B"]
+    assert event.changes["parent"] == ["东坡分局", "彭山分局"]
     assert event.changes["units_moved"] == 2
 
 

@@ -1,9 +1,14 @@
 """Back-office editing that still leaves an audit trail."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
+
+admin.site.site_header = _("Zhengdun back office")
+admin.site.site_title = _("Zhengdun back office")
+admin.site.index_title = _("Back-office data")
 
 
 class AuditedAdmin(admin.ModelAdmin):

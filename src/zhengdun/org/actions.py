@@ -107,7 +107,7 @@ def create_unit(
             code=Code.UNIT_CREATED,
             obj=unit,
             unit=unit,
-            changes={**fields, "parent": parent.code if parent else None},
+            changes={**fields, "parent": parent},
         )
     return unit
 
@@ -171,7 +171,7 @@ def move_unit(actor, *, unit: Unit, new_parent: Unit, version: int) -> Unit:
         )
         unit.path = new_path
         unit.depth += delta
-        changes["parent"] = [old_parent.code if old_parent else None, new_parent.code]
+        changes["parent"] = [old_parent, new_parent]
         changes["path"] = [old_path, new_path]
         changes["units_moved"] = moved
         record(actor=actor, code=Code.UNIT_MOVED, obj=unit, unit=unit, changes=changes)
@@ -233,7 +233,7 @@ def create_person(
             code=Code.PERSON_CREATED,
             obj=person,
             unit=unit,
-            changes={**fields, "unit": unit.code},
+            changes={**fields, "unit": unit},
         )
     return person
 
@@ -280,7 +280,7 @@ def grant_role(actor, *, user, role: str, unit: Unit) -> Grant:
                 code=Code.GRANT_ADDED,
                 obj=grant,
                 unit=unit,
-                changes={"user": user.get_username(), "role": role, "unit": unit.code},
+                changes={"user": user.get_username(), "role": role, "unit": unit},
             )
     scope.forget(user)
     return grant
@@ -297,7 +297,7 @@ def revoke_role(actor, *, grant: Grant) -> None:
             changes={
                 "user": grant.user.get_username(),
                 "role": grant.role,
-                "unit": grant.unit.code,
+                "unit": grant.unit,
             },
         )
         grant.delete()

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from zhengdun.org import scope
-from zhengdun.org.models import Grant, Person, Unit
+from zhengdun.org.models import PATH_STEP, Grant, Person, Unit
 from zhengdun.org.roles import Perm
 
 
@@ -80,3 +80,19 @@ def grants_of(user, person: Person) -> QuerySet[Grant]:
         .select_related("unit")
         .order_by("unit__path", "role")
     )
+
+
+def label_units_with_their_bureau(units) -> None:
+    """Set ``context_name`` on each unit: its name, prefixed with its second-level ancestor
+    (the county bureau or department) when it sits deeper, since every county has a
+    刑事侦查大队. One query for the whole page."""
+    units = list(units)
+    prefix_length = 2 * PATH_STEP
+    wanted = {unit.path[:prefix_length] for unit in units if unit.depth > 2}
+    bureaus = {
+        unit.path: unit.display_name
+        for unit in Unit.objects.filter(path__in=wanted).only("path", "name", "short_name")
+    }
+    for unit in units:
+        bureau = bureaus.get(unit.path[:prefix_length]) if unit.depth > 2 else None
+        unit.context_name = f"{bureau} · {unit.display_name}" if bureau else unit.display_name

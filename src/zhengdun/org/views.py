@@ -168,12 +168,14 @@ def person_list(request):
     people = queries.people_visible_to(
         request.user, under=under, status=filters.get("status", ""), q=filters.get("q", "")
     ).order_by("name", "id")
+    page = paginate(request, people)
+    queries.label_units_with_their_bureau(person.unit for person in page.object_list)
     return render(
         request,
         "org/person_list.html",
         {
             "form": form,
-            "page": paginate(request, people),
+            "page": page,
             "under": under,
             "can_create": scope.holds(request.user, Perm.MANAGE_ORG),
         },

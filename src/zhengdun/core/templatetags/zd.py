@@ -36,6 +36,8 @@ def _field(event, name: str):
 def _value_text(field, value) -> str:
     if value in (None, ""):
         return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
     choices = dict(getattr(field, "flatchoices", None) or ())
     return str(choices.get(value, value))
 
