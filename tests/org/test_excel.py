@@ -170,3 +170,16 @@ def test_export_is_scoped_and_neutralises_formulas(org, login):
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
     formula = next(cell for cell in cells if cell.value == "=HYPERLINK(1)")
     assert formula.data_type == "s"
+
+
+def test_a_code_repeated_in_the_file_is_an_error(org, login):
+    rows = [
+        ["code", "name", "kind", "parent_code"],
+        ["A5", "第一次", "station", "A"],
+        ["A5", "第二次", "station", "A"],
+    ]
+    outcome = upload(login(org.office), "units", rows).context["outcome"]
+    assert [(error.row, error.message) for error in outcome.errors] == [
+        (3, "该值与第 2 行重复。")
+    ]
+    assert not Unit.objects.filter(code="A5").exists()

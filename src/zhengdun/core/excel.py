@@ -7,12 +7,13 @@ key) to columns; the module validates each row and commits all or nothing.
 
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.functional import Promise
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from zhengdun.core.errors import messages_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Text that a spreadsheet would run as a formula when opened.
@@ -46,6 +49,23 @@ class RowError:
     row: int
     column: str
     message: str
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+class _Rollback(Exception):
+    """Raised inside an import's transaction to undo every row."""
 
 
 def _labels_in_all_languages(text: str | Promise) -> set[str]:
@@ -170,3 +190,94 @@ def workbook_response(filename: str, data: bytes) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+Row = tuple[int, dict[str, str]]
+
+
+def parse_rows(rows: Iterable[Row], columns: list[Column], outcome: ImportOutcome) -> list[Row]:
+    """Check required cells and turn choice labels into codes; collect the errors."""
+    parsed = []
+    for number, cells in rows:
+        ok = True
+        for column in columns:
+            value = cells.get(column.key, "")
+            if column.required and not value:
+                outcome.errors.append(
+                    RowError(number, str(column.label), _("This cell is required."))
+                )
+                ok = False
+            elif value and column.choices:
+                code = parse_choice(column, value)
+                if code is None:
+                    message = _("“%(value)s” is not one of the accepted values.") % {"value": value}
+                    outcome.errors.append(RowError(number, str(column.label), message))
+                    ok = False
+                else:
+                    cells[column.key] = code
+        if ok:
+            parsed.append((number, cells))
+    return parsed
+
+
+def _add_errors(outcome: ImportOutcome, number: int, error: ValidationError, labels: dict) -> None:
+    for name, messages in messages_of(error).items():
+        for message in messages:
+            outcome.errors.append(RowError(number, labels.get(name, ""), message))
+
+
+def run_import(
+    rows: Iterable[Row],
+    columns: list[Column],
+    *,
+    key: str,
+    apply_row: Callable[[dict[str, str]], str],
+    on_commit: Callable[[ImportOutcome], None],
+    dry_run: bool = False,
+    order: Callable[[list[Row], ImportOutcome], list[Row]] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> ImportOutcome:
+    """Import spreadsheet rows all or nothing.
+
+    Each row is applied through the module's actions (``apply_row`` returns "created",
+    "updated" or "unchanged") in its own savepoint, so every row is checked against the
+    database as the earlier rows left it; a ValidationError or PermissionDenied becomes a row
+    error. If any row failed, or on a dry run, the whole transaction (audit events included)
+    is rolled back. ``key`` names the column that identifies a record: a key repeated in the
+    file is an error. ``aliases`` maps error field names to column keys.
+    """
+    outcome = ImportOutcome()
+    labels = {column.key: str(column.label) for column in columns}
+    labels.update({name: labels[column] for name, column in (aliases or {}).items()})
+    parsed = parse_rows(rows, columns, outcome)
+    first_row: dict[str, int] = {}
+    unique = []
+    for number, cells in parsed:
+        if cells[key] in first_row:
+            message = _("This value is also on row %(row)d.") % {"row": first_row[cells[key]]}
+            outcome.errors.append(RowError(number, labels[key], message))
+        else:
+            first_row[cells[key]] = number
+            unique.append((number, cells))
+    if order is not None:
+        unique = order(unique, outcome)
+    try:
+        with transaction.atomic():
+            for number, cells in unique:
+                try:
+                    with transaction.atomic():
+                        result = apply_row(cells)
+                except ValidationError as error:
+                    _add_errors(outcome, number, error, labels)
+                except PermissionDenied:
+                    message = _("This row concerns a record outside your scope.")
+                    outcome.errors.append(RowError(number, "", message))
+                else:
+                    setattr(outcome, result, getattr(outcome, result) + 1)
+            if outcome.errors or dry_run:
+                raise _Rollback
+            on_commit(outcome)
+            outcome.committed = True
+    except _Rollback:
+        pass
+    return outcome

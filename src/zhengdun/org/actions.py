@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
+from zhengdun.core.excel import ImportOutcome, RowError, run_import
 from zhengdun.core.versioning import apply_versioned
 from zhengdun.org import scope
+from zhengdun.org.excel import PERSON_COLUMNS, UNIT_COLUMNS
 from zhengdun.org.models import (
     PATH_MAX_DEPTH,
     PATH_STEP,
@@ -304,55 +306,8 @@ def revoke_role(actor, *, grant: Grant) -> None:
     scope.forget(grant.user)
 
 
-class _Rollback(Exception):
-    """Raised inside an import's transaction to undo every row."""
-
-
-def _row_errors(outcome, number: int, error: ValidationError, columns: dict[str, str]) -> None:
-    from zhengdun.core.errors import messages_of
-    from zhengdun.core.excel import RowError
-
-    for name, messages in messages_of(error).items():
-        for message in messages:
-            outcome.errors.append(RowError(number, columns.get(name, ""), message))
-
-
-def _parse_rows(rows, columns, outcome) -> list[tuple[int, dict]]:
-    """Check required cells and choices; collect errors; return the rows that parsed."""
-    from zhengdun.core.excel import RowError, parse_choice
-
-    parsed = []
-    for number, cells in rows:
-        ok = True
-        for column in columns:
-            value = cells.get(column.key, "")
-            if column.required and not value:
-                outcome.errors.append(
-                    RowError(number, str(column.label), _("This cell is required."))
-                )
-                ok = False
-            elif value and column.choices:
-                code = parse_choice(column, value)
-                if code is None:
-                    outcome.errors.append(
-                        RowError(
-                            number,
-                            str(column.label),
-                            _("“%(value)s” is not one of the accepted values.") % {"value": value},
-                        )
-                    )
-                    ok = False
-                else:
-                    cells[column.key] = code
-        if ok:
-            parsed.append((number, cells))
-    return parsed
-
-
 def _parents_first(rows: list[tuple[int, dict]], outcome) -> list[tuple[int, dict]]:
     """Order unit rows so that a parent defined in the file comes before its children."""
-    from zhengdun.core.excel import RowError
-
     by_code = {cells["code"]: (number, cells) for number, cells in rows}
     ordered: list[tuple[int, dict]] = []
     state: dict[str, str] = {}
@@ -381,43 +336,29 @@ def _unit_for_import(actor, code: str) -> Unit | None:
     return unit
 
 
-def import_units(actor, *, rows, dry_run: bool = False):
+def import_units(actor, *, rows, dry_run: bool = False) -> ImportOutcome:
     """Create or update units from spreadsheet rows: all rows are saved, or none."""
-    from zhengdun.org.excel import UNIT_COLUMNS, ImportOutcome
-
-    labels = {column.key: str(column.label) for column in UNIT_COLUMNS}
-    labels["parent"] = labels["parent_code"]
-    outcome = ImportOutcome()
-    rows = _parents_first(_parse_rows(rows, UNIT_COLUMNS, outcome), outcome)
-    try:
-        with transaction.atomic():
-            for number, cells in rows:
-                try:
-                    with transaction.atomic():
-                        _import_unit_row(actor, cells, outcome)
-                except ValidationError as error:
-                    _row_errors(outcome, number, error, labels)
-                except PermissionDenied:
-                    _row_errors(
-                        outcome,
-                        number,
-                        ValidationError(_("This unit is outside your scope.")),
-                        labels,
-                    )
-            if outcome.errors or dry_run:
-                raise _Rollback
-            record(
-                actor=actor,
-                code=Code.ORG_IMPORTED,
-                changes={"kind": "units", "created": outcome.created, "updated": outcome.updated},
-            )
-            outcome.committed = True
-    except _Rollback:
-        pass
-    return outcome
+    return run_import(
+        rows,
+        UNIT_COLUMNS,
+        key="code",
+        order=_parents_first,
+        apply_row=lambda cells: _import_unit_row(actor, cells),
+        aliases={"parent": "parent_code"},
+        dry_run=dry_run,
+        on_commit=lambda outcome: _record_import(actor, "units", outcome),
+    )
 
 
-def _import_unit_row(actor, cells: dict, outcome) -> None:
+def _record_import(actor, kind: str, outcome: ImportOutcome) -> None:
+    record(
+        actor=actor,
+        code=Code.ORG_IMPORTED,
+        changes={"kind": kind, "created": outcome.created, "updated": outcome.updated},
+    )
+
+
+def _import_unit_row(actor, cells: dict) -> str:
     fields = {
         "code": cells["code"],
         "name": cells["name"],
@@ -442,16 +383,12 @@ def _import_unit_row(actor, cells: dict, outcome) -> None:
         if parent is None and not scope.scope_of(actor).everywhere:
             raise ValidationError({"parent": _("Give the parent unit code.")})
         create_unit(actor, parent=parent, **fields)
-        outcome.created += 1
-        return
+        return "created"
     version = existing.version
     update_unit(actor, unit=existing, version=version, **fields)
     if parent is not None and existing.parent_id != parent.pk:
         move_unit(actor, unit=existing, new_parent=parent, version=existing.version)
-    if existing.version != version:
-        outcome.updated += 1
-    else:
-        outcome.unchanged += 1
+    return "updated" if existing.version != version else "unchanged"
 
 
 def _int_cell(value: str, field: str) -> int:
@@ -463,59 +400,20 @@ def _int_cell(value: str, field: str) -> int:
         raise ValidationError({field: _("Enter a whole number.")}) from None
 
 
-def import_people(actor, *, rows, dry_run: bool = False):
+def import_people(actor, *, rows, dry_run: bool = False) -> ImportOutcome:
     """Create or update people from spreadsheet rows: all rows are saved, or none."""
-    from zhengdun.org.excel import PERSON_COLUMNS, ImportOutcome
-
-    labels = {column.key: str(column.label) for column in PERSON_COLUMNS}
-    labels["unit"] = labels["unit_code"]
-    outcome = ImportOutcome()
-    rows = _parse_rows(rows, PERSON_COLUMNS, outcome)
-    seen: dict[str, int] = {}
-    try:
-        with transaction.atomic():
-            for number, cells in rows:
-                number_text = cells["police_number"]
-                if number_text in seen:
-                    _row_errors(
-                        outcome,
-                        number,
-                        ValidationError(
-                            {
-                                "police_number": _("This police number is also on row %(row)d.")
-                                % {"row": seen[number_text]}
-                            }
-                        ),
-                        labels,
-                    )
-                    continue
-                seen[number_text] = number
-                try:
-                    with transaction.atomic():
-                        _import_person_row(actor, cells, outcome)
-                except ValidationError as error:
-                    _row_errors(outcome, number, error, labels)
-                except PermissionDenied:
-                    _row_errors(
-                        outcome,
-                        number,
-                        ValidationError(_("This unit is outside your scope.")),
-                        labels,
-                    )
-            if outcome.errors or dry_run:
-                raise _Rollback
-            record(
-                actor=actor,
-                code=Code.ORG_IMPORTED,
-                changes={"kind": "people", "created": outcome.created, "updated": outcome.updated},
-            )
-            outcome.committed = True
-    except _Rollback:
-        pass
-    return outcome
+    return run_import(
+        rows,
+        PERSON_COLUMNS,
+        key="police_number",
+        apply_row=lambda cells: _import_person_row(actor, cells),
+        aliases={"unit": "unit_code"},
+        dry_run=dry_run,
+        on_commit=lambda outcome: _record_import(actor, "people", outcome),
+    )
 
 
-def _import_person_row(actor, cells: dict, outcome) -> None:
+def _import_person_row(actor, cells: dict) -> str:
     unit = _unit_for_import(actor, cells["unit_code"])
     if unit is None:
         raise ValidationError(
@@ -541,11 +439,7 @@ def _import_person_row(actor, cells: dict, outcome) -> None:
     )
     if existing is None:
         create_person(actor, unit=unit, **fields)
-        outcome.created += 1
-        return
+        return "created"
     version = existing.version
     update_person(actor, person=existing, version=version, unit=unit, **fields)
-    if existing.version != version:
-        outcome.updated += 1
-    else:
-        outcome.unchanged += 1
+    return "updated" if existing.version != version else "unchanged"

@@ -1,7 +1,6 @@
 """Excel import and export of units and people, on the shared helpers in ``core.excel``."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -37,19 +36,6 @@ PERSON_COLUMNS = [
     Column("status", _("Status"), choices=tuple(PersonStatus.choices)),
     Column("phone", _("Phone")),
 ]
-
-
-@dataclass
-class ImportOutcome:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)
-    committed: bool = False
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
 
 
 def unit_rows(user) -> Iterator[dict]:
