@@ -179,7 +179,5 @@ def test_a_code_repeated_in_the_file_is_an_error(org, login):
         ["A5", "第二次", "station", "A"],
     ]
     outcome = upload(login(org.office), "units", rows).context["outcome"]
-    assert [(error.row, error.message) for error in outcome.errors] == [
-        (3, "该值与第 2 行重复。")
-    ]
+    assert [(error.row, error.message) for error in outcome.errors] == [(3, "该值与第 2 行重复。")]
     assert not Unit.objects.filter(code="A5").exists()

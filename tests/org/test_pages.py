@@ -57,7 +57,7 @@ def test_stale_edit_is_refused_and_explained(org, login):
     html = response.content.decode()
     assert "我改的职务" in html  # nothing typed is lost
     assert "13800000001" in html  # the other user's change is shown
-    assert response.context["conflict_changes"]
+    assert response.context["form"].conflict_changes
     person.refresh_from_db()
     assert person.position != "我改的职务"
     assert person.phone == "13800000001"

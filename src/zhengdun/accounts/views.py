@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from zhengdun.accounts import actions
 from zhengdun.accounts.forms import LoginForm, NewAccountForm, TokenForm
 from zhengdun.accounts.models import ApiToken
 from zhengdun.core.access import public, requires, signed_in
-from zhengdun.core.forms import apply_errors
+from zhengdun.core.forms import run_action
 from zhengdun.org import scope
 from zhengdun.org.permissions import get_person_for_user
 from zhengdun.org.roles import Perm
@@ -97,16 +96,16 @@ def person_account(request, pk):
         raise Http404
     form = NewAccountForm(request.POST or None, initial={"username": person.police_number})
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.create_account(
+        account = run_action(
+            form,
+            lambda: actions.create_account(
                 request.user,
                 person=person,
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+        )
+        if account is not None:
             messages.success(request, _("Login created. Now grant the roles this person needs."))
             return redirect("org:person_detail", pk=person.pk)
     return render(request, "accounts/person_account.html", {"form": form, "person": person})

@@ -1,7 +1,11 @@
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from zhengdun.audit.queries import history_for
 from zhengdun.core.errors import messages_of
 from zhengdun.core.versioning import ConflictError
 
@@ -35,3 +39,19 @@ def conflict_changes(form: forms.Form, conflict: ConflictError, history) -> list
         for event in history
         if isinstance(event.changes.get("version"), list) and event.changes["version"][0] >= since
     ]
+
+
+T = TypeVar("T")
+
+
+def run_action(form: forms.Form, action: Callable[[], T]) -> T | None:
+    """Call an action for a valid form and return its result; on a validation error or a
+    stale version, explain on the form (``form.conflict_changes`` lists what others saved)
+    and return None. Either way nothing the user typed is lost."""
+    try:
+        return action()
+    except ConflictError as conflict:
+        form.conflict_changes = conflict_changes(form, conflict, history_for(conflict.current))
+    except ValidationError as error:
+        apply_errors(form, error)
+    return None

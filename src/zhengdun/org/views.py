@@ -8,9 +8,8 @@ from django.views.decorators.http import require_POST
 
 from zhengdun.audit.queries import history_for
 from zhengdun.core.access import requires
-from zhengdun.core.forms import apply_errors, conflict_changes
+from zhengdun.core.forms import run_action
 from zhengdun.core.pagination import paginate
-from zhengdun.core.versioning import ConflictError
 from zhengdun.org import actions, queries, scope
 from zhengdun.org.forms import (
     GrantForm,
@@ -92,11 +91,8 @@ def unit_create(request):
     if request.method == "POST" and form.is_valid():
         fields = form.unit_fields()
         fields.pop("is_active")
-        try:
-            unit = actions.create_unit(request.user, parent=parent, **fields)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        unit = run_action(form, lambda: actions.create_unit(request.user, parent=parent, **fields))
+        if unit is not None:
             messages.success(request, _("Unit %(name)s created.") % {"name": unit.name})
             return redirect("org:unit_detail", pk=unit.pk)
     return render(request, "org/unit_form.html", {"form": form, "parent": parent, "unit": None})
@@ -106,26 +102,19 @@ def unit_create(request):
 def unit_edit(request, pk):
     unit = get_unit_for_user(request.user, pk, write=True)
     form = UnitForm.for_unit(unit, request.POST or None)
-    changes = []
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_unit(
-                request.user,
-                unit=unit,
-                version=form.cleaned_data["version"] or 0,
-                **form.unit_fields(),
-            )
-        except ConflictError as conflict:
-            changes = conflict_changes(form, conflict, history_for(conflict.current))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        version = form.cleaned_data["version"] or 0
+        saved = run_action(
+            form,
+            lambda: actions.update_unit(
+                request.user, unit=unit, version=version, **form.unit_fields()
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("org:unit_detail", pk=unit.pk)
     return render(
-        request,
-        "org/unit_form.html",
-        {"form": form, "unit": unit, "parent": unit.parent, "conflict_changes": changes},
+        request, "org/unit_form.html", {"form": form, "unit": unit, "parent": unit.parent}
     )
 
 
@@ -139,25 +128,16 @@ def unit_move(request, pk):
         parents=parents.order_by("path"),
         initial={"version": unit.version, "parent": unit.parent_id},
     )
-    changes = []
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.move_unit(
-                user,
-                unit=unit,
-                new_parent=form.cleaned_data["parent"],
-                version=form.cleaned_data["version"] or 0,
-            )
-        except ConflictError as conflict:
-            changes = conflict_changes(form, conflict, history_for(conflict.current))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        parent, version = form.cleaned_data["parent"], form.cleaned_data["version"] or 0
+        moved = run_action(
+            form,
+            lambda: actions.move_unit(user, unit=unit, new_parent=parent, version=version),
+        )
+        if moved is not None:
             messages.success(request, _("Unit moved. Everything that belongs to it moved with it."))
             return redirect("org:unit_detail", pk=unit.pk)
-    return render(
-        request, "org/unit_move.html", {"form": form, "unit": unit, "conflict_changes": changes}
-    )
+    return render(request, "org/unit_move.html", {"form": form, "unit": unit})
 
 
 @requires(Perm.VIEW_ORG)
@@ -212,11 +192,8 @@ def person_create(request):
     unit = _unit_from_query(request)
     form = PersonForm(request.POST or None, units=units, initial={"unit": unit, "status": "active"})
     if request.method == "POST" and form.is_valid():
-        try:
-            person = actions.create_person(user, **form.person_fields())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        person = run_action(form, lambda: actions.create_person(user, **form.person_fields()))
+        if person is not None:
             messages.success(request, _("%(name)s added.") % {"name": person.name})
             return redirect("org:person_detail", pk=person.pk)
     return render(request, "org/person_form.html", {"form": form, "person": None})
@@ -228,27 +205,18 @@ def person_edit(request, pk):
     person = get_person_for_user(user, pk, write=True)
     units = scope.units(user, Perm.MANAGE_ORG).filter(is_active=True).order_by("path")
     form = PersonForm.for_person(person, units=units, data=request.POST or None)
-    changes = []
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_person(
-                user,
-                person=person,
-                version=form.cleaned_data["version"] or 0,
-                **form.person_fields(),
-            )
-        except ConflictError as conflict:
-            changes = conflict_changes(form, conflict, history_for(conflict.current))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+        version = form.cleaned_data["version"] or 0
+        saved = run_action(
+            form,
+            lambda: actions.update_person(
+                user, person=person, version=version, **form.person_fields()
+            ),
+        )
+        if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("org:person_detail", pk=person.pk)
-    return render(
-        request,
-        "org/person_form.html",
-        {"form": form, "person": person, "conflict_changes": changes},
-    )
+    return render(request, "org/person_form.html", {"form": form, "person": person})
 
 
 @requires(Perm.MANAGE_GRANTS)
