@@ -121,7 +121,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-            "PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON"
+            "PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;PRAGMA mmap_size=268435456"
         ),
     }
 

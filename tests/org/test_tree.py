@@ -150,3 +150,25 @@ def test_duplicate_police_number_is_refused(org):
             org.office, unit=org.station_a1, name="张三", police_number=org.p_b1.police_number
         )
     assert "police_number" in error.value.message_dict
+
+
+def test_a_role_on_every_top_unit_needs_no_filter(org):
+    from django.db.models import Q
+
+    assert scope.within(org.office, "org.view") == Q()
+    second_root = actions.create_unit(
+        org.admin, parent=None, code="OTHER", name="另一个市局", kind=UnitKind.CITY_BUREAU
+    )
+    scope.forget(org.office)
+    assert scope.within(org.office, "org.view") != Q()
+    assert not scope.can(org.office, "org.view", second_root)
+
+
+def test_police_numbers_are_stored_upper_case_and_found_by_prefix(org):
+    from zhengdun.org import queries
+
+    person = actions.create_person(
+        org.office, unit=org.station_a1, name="王五", police_number="ab12"
+    )
+    assert person.police_number == "AB12"
+    assert list(queries.people_visible_to(org.office, q="ab1")) == [person]

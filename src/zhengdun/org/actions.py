@@ -185,6 +185,8 @@ def _clean_person_fields(fields: dict, *, instance: Person | None = None) -> Non
     for name in ("name", "police_number", "position", "rank", "phone"):
         if name in fields:
             fields[name] = (fields[name] or "").strip()
+    if "police_number" in fields:
+        fields["police_number"] = fields["police_number"].upper()
     if "name" in fields and not fields["name"]:
         errors["name"] = _("Enter a name.")
     number = fields.get("police_number")

@@ -98,8 +98,13 @@ class PersonStatus(models.TextChoices):
 class Person(models.Model):
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     police_number = models.CharField(_("police number"), max_length=20, unique=True)
+    # Indexed by the (unit, status, name) index below, which serves unit lookups too.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        db_index=False,
     )
     position = models.CharField(_("position"), max_length=60, blank=True)
     rank = models.CharField(_("rank"), max_length=30, blank=True)

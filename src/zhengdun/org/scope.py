@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from zhengdun.org.models import Grant, Unit, ancestor_paths
+from zhengdun.org.models import PATH_STEP, Grant, Unit, ancestor_paths
 from zhengdun.org.roles import ROLE_PERMISSIONS, WRITE_PERMS, perms_of
 
 # A provider yields (permission, unit path) pairs for a user, beyond their grants.
@@ -35,6 +35,9 @@ class Scope:
     everywhere: bool = False
     # For each permission, the minimal set of subtree roots (paths) where it holds.
     roots: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Permissions held on every top-level unit, hence on the whole tree: their filter is empty,
+    # which lets the database walk an ordering index instead of sorting the whole scope.
+    whole_tree: frozenset[str] = frozenset()
 
     def perms(self) -> set[str]:
         if self.everywhere:
@@ -42,7 +45,7 @@ class Scope:
         return {perm for perm, paths in self.roots.items() if paths}
 
     def covers(self, perm: str, path: str) -> bool:
-        if self.everywhere:
+        if self.everywhere or perm in self.whole_tree:
             return True
         return any(path.startswith(root) for root in self.roots.get(perm, ()))
 
@@ -54,6 +57,16 @@ def _minimal(paths: Iterable[str]) -> tuple[str, ...]:
         if not kept or not path.startswith(kept[-1]):
             kept.append(path)
     return tuple(kept)
+
+
+def _whole_tree(roots: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """The permissions whose roots include every top-level unit (one query, only when some
+    root is a top-level unit)."""
+    candidates = {perm for perm, paths in roots.items() if any(len(p) == PATH_STEP for p in paths)}
+    if not candidates:
+        return frozenset()
+    tops = set(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
+    return frozenset(perm for perm in candidates if tops <= set(roots[perm]))
 
 
 def scope_of(user) -> Scope:
@@ -75,7 +88,8 @@ def scope_of(user) -> Scope:
         by_perm: dict[str, list[str]] = {}
         for perm, path in pairs:
             by_perm.setdefault(perm, []).append(path)
-        result = Scope(roots={perm: _minimal(paths) for perm, paths in by_perm.items()})
+        roots = {perm: _minimal(paths) for perm, paths in by_perm.items()}
+        result = Scope(roots=roots, whole_tree=_whole_tree(roots))
     setattr(user, _CACHE_ATTR, result)
     return result
 
@@ -114,7 +128,7 @@ def prefix_q(path_field: str, prefix: str) -> Q:
 def within(user, perm: str, path_field: str = "unit__path") -> Q:
     """The filter for rows (reached through ``path_field``) the user holds ``perm`` on."""
     scope = scope_of(user)
-    if scope.everywhere:
+    if scope.everywhere or perm in scope.whole_tree:
         return Q()
     roots = scope.roots.get(perm, ())
     if not roots:
