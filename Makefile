@@ -56,7 +56,6 @@ bench: $(VENV)/.installed-test
 
 ## messages: refresh the catalogues (translate new zh_Hans entries by hand), derive zh_Hant, compile
 messages: $(VENV)/.installed-test
-	$(BIN)/pip install -q -e '.[test,dev]'
 	cd src/zhengdun && ../../$(BIN)/zhengdun makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete
 	$(BIN)/python scripts/hant_from_hans.py
 	$(BIN)/python scripts/compile_messages.py
