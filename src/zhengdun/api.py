@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer, SessionAuth
@@ -74,6 +74,16 @@ def malformed(request, exc):
     )
 
 
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    # Ninja raises HttpError(400) for a body it cannot parse: answer like other bad input.
+    if exc.status_code == 400:
+        return api.create_response(
+            request, {"detail": _("The request body is not valid JSON.")}, status=422
+        )
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
 @api.exception_handler(ConflictError)
 def conflict(request, exc):
     return api.create_response(
@@ -89,3 +99,4 @@ def conflict(request, exc):
 
 
 api.add_router("/", "zhengdun.org.api.router")
+api.add_router("/", "zhengdun.campaigns.api.router")

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "zhengdun.notify",
     "zhengdun.org",
     "zhengdun.accounts",
+    "zhengdun.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("zhengdun.core.urls")),
     path("accounts/", include("zhengdun.accounts.urls")),
     path("org/", include("zhengdun.org.urls")),
+    path("campaigns/", include("zhengdun.campaigns.urls")),
     path("audit/", include("zhengdun.audit.urls")),
     path("inbox/", include("zhengdun.notify.urls")),
     path("admin/", admin.site.urls),

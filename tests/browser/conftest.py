@@ -4,8 +4,8 @@ live_server, on the demo organisation.
 Loading the demo once, not per test
 -----------------------------------
 ``live_server`` makes every test a TransactionTestCase: pytest-django flushes the tables after
-each test, and ``demo.load()`` takes seconds. So ``demo_snapshot`` (session scope) loads the demo
-once and keeps a copy of the whole database; ``demo_site`` (every test) puts that copy back
+each test, and ``demo.load_all()`` takes seconds. So ``demo_snapshot`` (session scope) loads
+the demo once and keeps a copy of the whole database; ``demo_site`` (every test) puts that copy back
 before the test. With the in-memory SQLite test database (the default, and what ``make
 test-browser`` uses) the copy is an SQLite backup, restored in milliseconds; on another database
 it is Django's JSON serialization of the database (what ``serialized_rollback`` uses), restored
@@ -103,7 +103,7 @@ def demo_snapshot(allow_orm_beside_playwright, playwright, django_db_setup, djan
     with django_db_blocker.unblock():
         from zhengdun.org import demo
 
-        demo.load()
+        demo.load_all()
         copy = None
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
             # A page-level copy of the whole database: restoring it takes milliseconds.

@@ -24,12 +24,15 @@ AUDIT = "/audit/"
 INBOX = "/inbox/"
 BACK_OFFICE = "/admin/"
 API_DOCS = "/api/v1/docs"
-EVERY_LINK = {HOME, UNITS, PEOPLE, IMPORT, AUDIT, INBOX, BACK_OFFICE, API_DOCS}
+CAMPAIGNS = "/campaigns/"
+MY_TASKS = "/campaigns/mine/"
+EVERY_LINK = {HOME, UNITS, PEOPLE, IMPORT, AUDIT, INBOX, BACK_OFFICE, API_DOCS, CAMPAIGNS, MY_TASKS}
 
 # What each demo login sees in the side navigation (see demo.LOGINS for their grants):
-# everyone: home, inbox, API docs; org.view: units, people; org.import: import and export;
-# audit.view: audit log; staff (the superuser only): the back office.
-READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS}
+# everyone: home, inbox, API docs; org.view: units, people; campaigns.view: campaigns and
+# my tasks; org.import: import and export; audit.view: audit log; staff (the superuser only):
+# the back office.
+READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS, CAMPAIGNS, MY_TASKS}
 NAV = {
     "admin": EVERY_LINK,
     "office": READERS | {IMPORT, AUDIT},

@@ -138,3 +138,17 @@ def test_the_shell_assets_are_collected(tmp_path, settings):
 
     for name in ("zhengdun/app.css", "zhengdun/app.js", "zhengdun/favicon.svg"):
         assert finders.find(name), name
+
+
+def test_history_renders_any_shape_of_change():
+    from types import SimpleNamespace
+
+    from zhengdun.core.templatetags.zd import change_text
+
+    event = SimpleNamespace(object_type="campaigns.task")
+    assert change_text(event, "files", []) == "files: —"
+    assert change_text(event, "files", ["a.png", "b.pdf", "c.doc"]) == "files: a.png、b.pdf、c.doc"
+    assert change_text(event, "phases", [["学习教育"], ["学习教育", "查纠整改"]]).endswith(
+        "学习教育 → 学习教育、查纠整改"
+    )
+    assert change_text(event, "levels", {"reward": ["a", "b"]}) == "levels: reward: a、b"

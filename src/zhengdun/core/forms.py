@@ -44,6 +44,14 @@ def conflict_changes(form: forms.Form, conflict: ConflictError, history) -> list
 T = TypeVar("T")
 
 
+class ActionErrors(forms.Form):
+    """A form with no fields, for actions whose input comes from elsewhere (a formset, buttons):
+    it carries the action's errors to the page."""
+
+    def messages(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]
+
+
 def run_action(form: forms.Form, action: Callable[[], T]) -> T | None:
     """Call an action for a valid form and return its result; on a validation error or a
     stale version, explain on the form (``form.conflict_changes`` lists what others saved)

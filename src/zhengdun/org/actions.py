@@ -14,7 +14,7 @@ from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
 from zhengdun.core.excel import ImportOutcome, RowError, run_import
 from zhengdun.core.versioning import apply_versioned
-from zhengdun.org import scope
+from zhengdun.org import extensions, scope
 from zhengdun.org.excel import PERSON_COLUMNS, UNIT_COLUMNS
 from zhengdun.org.models import (
     PATH_MAX_DEPTH,
@@ -173,6 +173,8 @@ def move_unit(actor, *, unit: Unit, new_parent: Unit, version: int) -> Unit:
         )
         unit.path = new_path
         unit.depth += delta
+        for hook in extensions.move_hooks:
+            hook(old_path, new_path)
         changes["parent"] = [old_parent, new_parent]
         changes["path"] = [old_path, new_path]
         changes["units_moved"] = moved

@@ -2,7 +2,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from zhengdun.core.pagination import clamp
+from zhengdun.core.pagination import page_dict
 from zhengdun.org import actions, queries, scope
 from zhengdun.org.models import Person, Unit
 from zhengdun.org.permissions import get_person_for_user, get_unit_for_user
@@ -135,17 +135,6 @@ class PersonPage(Schema):
     items: list[PersonOut]
 
 
-def _page(queryset, page: int, page_size: int) -> dict:
-    page, page_size = clamp(page, page_size)
-    start = (page - 1) * page_size
-    return {
-        "count": queryset.count(),
-        "page": page,
-        "page_size": page_size,
-        "items": list(queryset[start : start + page_size]),
-    }
-
-
 @router.get("/units", response=UnitPage, summary="Units visible to the caller")
 def list_units(request, filters: Query[UnitFilters]):
     _require(request, Perm.VIEW_ORG)
@@ -153,7 +142,7 @@ def list_units(request, filters: Query[UnitFilters]):
     units = queries.units_visible_to(
         request.user, under=under, kind=filters.kind, sector=filters.sector, q=filters.q
     )
-    return _page(units, filters.page, filters.page_size)
+    return page_dict(units, filters.page, filters.page_size)
 
 
 @router.get("/units/{unit_id}", response=UnitOut)
@@ -190,7 +179,7 @@ def list_people(request, filters: Query[PersonFilters]):
     people = queries.people_visible_to(
         request.user, under=under, status=filters.status, q=filters.q
     ).order_by("name", "id")
-    return _page(people, filters.page, filters.page_size)
+    return page_dict(people, filters.page, filters.page_size)
 
 
 @router.get("/people/{person_id}", response=PersonOut)

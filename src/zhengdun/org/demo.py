@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from zhengdun.accounts.actions import create_account, create_administrator
+from zhengdun.core import demo as module_demos
 from zhengdun.org import actions
 from zhengdun.org.models import Grant, Person, PersonStatus, Unit, UnitKind
 from zhengdun.org.roles import Role
@@ -251,3 +252,12 @@ def load() -> dict[str, int]:
         if not Grant.objects.filter(user=user, role=role, unit=units[code]).exists():
             actions.grant_role(admin, user=user, role=role, unit=units[code])
     return {"units": Unit.objects.count(), "people": Person.objects.count(), "logins": len(LOGINS)}
+
+
+def load_all() -> dict[str, object]:
+    """The organisation, then every module's demo data (registered in ``core.demo``)."""
+    summary: dict[str, object] = {"org": load()}
+    admin = get_user_model().objects.get(username="admin")
+    for name, loader in module_demos.loaders():
+        summary[name] = loader(admin)
+    return summary

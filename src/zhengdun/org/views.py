@@ -10,7 +10,7 @@ from zhengdun.audit.queries import history_for
 from zhengdun.core.access import requires
 from zhengdun.core.forms import run_action
 from zhengdun.core.pagination import paginate
-from zhengdun.org import actions, queries, scope
+from zhengdun.org import actions, extensions, queries, scope
 from zhengdun.org.forms import (
     GrantForm,
     MoveUnitForm,
@@ -76,6 +76,11 @@ def unit_detail(request, pk):
         "grants": queries.grants_on(user, unit),
         "history": history_for(unit),
         "can_manage": scope.can(user, Perm.MANAGE_ORG, unit),
+        "sections": [
+            section
+            for section in (add(request, unit) for add in extensions.unit_sections)
+            if section
+        ],
     }
     return render(request, "org/unit_detail.html", context)
 

@@ -34,10 +34,14 @@ def _field(event, name: str):
 
 
 def _value_text(field, value) -> str:
-    if value in (None, ""):
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return "、".join(_value_text(field, item) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{key}: {_value_text(None, item)}" for key, item in value.items())
     choices = dict(getattr(field, "flatchoices", None) or ())
     return str(choices.get(value, value))
 

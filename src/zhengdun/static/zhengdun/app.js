@@ -17,3 +17,12 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+// Print buttons (the printable ledger): shown only where this script runs.
+document.querySelectorAll("[data-print]").forEach((button) => {
+  button.hidden = false;
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -13,8 +13,11 @@ class Command(BaseCommand):
                 "The demo and its well-known passwords are refused outside demo mode: "
                 "set ZHENGDUN_DEMO=true (make demo does)."
             )
-        counts = demo.load()
+        summary = demo.load_all()
+        counts = summary.pop("org")
         self.stdout.write(f"demo loaded: {counts['units']} units, {counts['people']} people")
+        for name, loaded in summary.items():
+            self.stdout.write(f"{name}: {loaded}")
         self.stdout.write(f"demo logins (password: {demo.DEMO_PASSWORD}):")
         for username, (role, _grant, _home, position) in demo.LOGINS.items():
             self.stdout.write(f"  {username:<11} {role.label} · {position}")
