@@ -254,3 +254,16 @@ def test_incentives_show_on_the_unit_page(org, campaign, make_task, login):
         login(org.leader_a).get(reverse("org:unit_detail", args=[org.county_a.pk])).content.decode()
     )
     assert "进度严重滞后" in html
+
+
+def test_task_list_opens_on_the_open_tasks(org, campaign, make_task, login):
+    done = make_task(org.station_a1, title="已完成的")
+    pending = make_task(org.station_a1, title="未完成的")
+    from zhengdun.campaigns import actions
+
+    actions.complete_task(org.office, task=done, on=TODAY)
+    client = login(org.office)
+    url = reverse("campaigns:task_list", args=[campaign.pk])
+    assert [task.pk for task in client.get(url).context["page"].object_list] == [pending.pk]
+    everything = client.get(url, {"state": ""}).context["page"].object_list
+    assert {task.pk for task in everything} == {done.pk, pending.pk}

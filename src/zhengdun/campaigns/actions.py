@@ -449,7 +449,7 @@ def _new_task(
     with transaction.atomic():
         if parent is not None:
             parent = (
-                Task.objects.select_for_update()
+                Task.objects.select_for_update(of=("self",))
                 .select_related("campaign", "unit")
                 .get(pk=parent.pk)
             )
@@ -579,7 +579,9 @@ def _save_state(task: Task, before, fields: list[str], on: date) -> None:
 def _roll_up(parent: Task, on: date) -> None:
     """Recompute a parent's progress (weighted by its open and completed children), quantity
     done and state, then its own parent's."""
-    parent = Task.objects.select_for_update().select_related("campaign").get(pk=parent.pk)
+    parent = (
+        Task.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=parent.pk)
+    )
     children = list(
         parent.children.exclude(state=TaskState.CANCELLED).values(
             "progress", "weight", "quantity_done", "state"
@@ -648,7 +650,7 @@ def report_progress(
     on = on or today()
     with transaction.atomic():
         task = (
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
             .select_related("campaign", "unit", "parent")
             .get(pk=task.pk)
         )

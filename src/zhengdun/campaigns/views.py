@@ -237,7 +237,11 @@ def overview(request, pk):
 
 
 def _filters(request, campaign):
-    form = TaskFilterForm(request.GET or None, workstreams=campaign.workstreams.all())
+    query = request.GET.copy()
+    if "state" not in query:
+        # A list opened without filters shows what still needs doing.
+        query["state"] = "open"
+    form = TaskFilterForm(query, workstreams=campaign.workstreams.all())
     # The valid filters apply even when another one is not (its error is shown).
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
