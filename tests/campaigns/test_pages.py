@@ -267,3 +267,31 @@ def test_task_list_opens_on_the_open_tasks(org, campaign, make_task, login):
     assert [task.pk for task in client.get(url).context["page"].object_list] == [pending.pk]
     everything = client.get(url, {"state": ""}).context["page"].object_list
     assert {task.pk for task in everything} == {done.pk, pending.pk}
+
+
+def test_the_warning_follows_the_clock(org, campaign, make_task, login):
+    task = make_task(org.station_a1, start=date(2026, 11, 1), due=date(2026, 11, 20))
+    with time_machine.travel(date(2026, 11, 2), tick=False):
+        page = login(org.office).get(reverse("campaigns:task_detail", args=[task.pk]))
+        assert page.context["task"].live_colour == "green"
+    with time_machine.travel(date(2026, 11, 23), tick=False):
+        # A new login: the first day's session has expired by now.
+        page = login(org.office).get(reverse("campaigns:task_detail", args=[task.pk]))
+        assert page.context["task"].live_colour == "red"
+        assert "已逾期 3 天" in page.content.decode()
+
+
+def test_a_leads_tasks_are_one_click_away(org, campaign, make_task, login):
+    led = make_task(org.station_a1, title="牵头的", lead=org.p_a1)
+    make_task(org.station_a1, title="别人的")
+    client = login(org.office)
+    html = client.get(reverse("campaigns:task_list", args=[campaign.pk])).content.decode()
+    assert f"?lead={org.p_a1.pk}&amp;state=" in html
+    listed = (
+        client.get(
+            reverse("campaigns:task_list", args=[campaign.pk]), {"lead": org.p_a1.pk, "state": ""}
+        )
+        .context["page"]
+        .object_list
+    )
+    assert [task.pk for task in listed] == [led.pk]
