@@ -295,3 +295,47 @@ def test_a_leads_tasks_are_one_click_away(org, campaign, make_task, login):
         .object_list
     )
     assert [task.pk for task in listed] == [led.pk]
+
+
+def test_the_settings_page_edits_phases_workstreams_and_levels(org, campaign, login):
+    client = login(org.office)
+    settings_url = reverse("campaigns:settings", args=[campaign.pk])
+    assert client.get(settings_url).status_code == 200
+    client.post(
+        reverse("campaigns:phases", args=[campaign.pk]),
+        {"phases": "学习教育, 2026-11-01, 2026-11-30\n查纠整改, 2026-12-01, 2027-01-15"},
+    )
+    assert list(campaign.phases.values_list("name", flat=True)) == ["学习教育", "查纠整改"]
+    client.post(reverse("campaigns:workstream_add", args=[campaign.pk]), {"name": "数据革命"})
+    assert campaign.workstreams.filter(name="数据革命").exists()
+    response = client.post(
+        reverse("campaigns:workstream_add", args=[campaign.pk]), {"name": "数据革命"}, follow=True
+    )
+    assert any("同名" in str(message) for message in response.context["messages"])
+    levels = {f"reward_{rank}": name for rank, name in enumerate(["表扬", "嘉奖", "立功"], 1)}
+    levels |= {f"sanction_{rank}": name for rank, name in enumerate(["提醒", "约谈", "问责"], 1)}
+    client.post(reverse("campaigns:levels", args=[campaign.pk]), levels)
+    assert campaign.incentive_levels.get(side="reward", rank=3).name == "立功"
+    response = client.post(
+        reverse("campaigns:levels", args=[campaign.pk]), {**levels, "reward_2": " "}, follow=True
+    )
+    assert any("三个" in str(message) for message in response.context["messages"])
+    assert campaign.incentive_levels.get(side="reward", rank=2).name == "嘉奖"
+    version = campaign.version
+    response = client.post(
+        settings_url,
+        {
+            "name": "教育整顿（修订）",
+            "start_date": "2026-11-01",
+            "end_date": "2027-01-31",
+            "red_behind": 25,
+            "yellow_behind": 10,
+            "yellow_days": 7,
+            "yellow_progress": 80,
+            "escalate_days": 7,
+            "version": version,
+        },
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.name == "教育整顿（修订）" and campaign.red_behind == 25

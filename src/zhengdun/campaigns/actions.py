@@ -34,7 +34,7 @@ from zhengdun.campaigns.models import (
     Workstream,
 )
 from zhengdun.campaigns.permissions import CampaignPerm, may_run
-from zhengdun.campaigns.warnings import Thresholds, assess
+from zhengdun.campaigns.warnings import Thresholds, assess_task
 from zhengdun.core.versioning import apply_versioned
 from zhengdun.org import scope
 from zhengdun.org.models import PATH_STEP, Person, Unit
@@ -200,7 +200,7 @@ def update_campaign(actor, *, campaign: Campaign, version: int, **fields) -> Cam
     return campaign
 
 
-def set_phases(actor, *, campaign: Campaign, phases: list[dict]) -> None:
+def set_phases(actor, *, campaign: Campaign, phases: list[dict]) -> Campaign:
     """Replace the campaign's phases (name, start_date, end_date), in order."""
     _require(actor, CampaignPerm.PLAN, campaign.unit)
     _check_phases(phases)
@@ -216,6 +216,7 @@ def set_phases(actor, *, campaign: Campaign, phases: list[dict]) -> None:
             unit=campaign.unit,
             changes={"phases": [before, [phase["name"] for phase in phases]]},
         )
+    return campaign
 
 
 def save_workstream(
@@ -262,7 +263,7 @@ def save_workstream(
     return workstream
 
 
-def set_incentive_levels(actor, *, campaign: Campaign, names: dict[str, list[str]]) -> None:
+def set_incentive_levels(actor, *, campaign: Campaign, names: dict[str, list[str]]) -> Campaign:
     """Rename the three levels on each side ({"reward": [...3], "sanction": [...3]})."""
     _require(actor, CampaignPerm.PLAN, campaign.unit)
     for side, values in names.items():
@@ -279,6 +280,7 @@ def set_incentive_levels(actor, *, campaign: Campaign, names: dict[str, list[str
                     campaign=campaign, side=side, rank=rank, defaults={"name": name.strip()}
                 )
         record(actor=actor, code=Code.LEVELS_SET, obj=campaign, unit=campaign.unit, changes=names)
+    return campaign
 
 
 # Tasks -------------------------------------------------------------------------------------
@@ -286,16 +288,7 @@ def set_incentive_levels(actor, *, campaign: Campaign, names: dict[str, list[str
 
 def _colour(task: Task, on: date) -> None:
     """Set the task's stored colour for ``on``; a new colour restarts its notices."""
-    thresholds = Thresholds.of(task.campaign)
-    colour, _reason = assess(
-        state=task.state,
-        progress=task.progress,
-        start=task.start_date,
-        due=task.due_date,
-        completed_on=task.completed_on,
-        today=on,
-        thresholds=thresholds,
-    )
+    colour, _reason = assess_task(task, on)
     if colour != task.colour or task.colour_since is None:
         task.colour = colour
         task.colour_since = on
@@ -897,15 +890,7 @@ def refresh_colours(campaign: Campaign, on: date) -> int:
         "alert_level",
     )
     for task in open_tasks.iterator(chunk_size=5000):
-        colour, _reason = assess(
-            state=task.state,
-            progress=task.progress,
-            start=task.start_date,
-            due=task.due_date,
-            completed_on=task.completed_on,
-            today=on,
-            thresholds=thresholds,
-        )
+        colour, _reason = assess_task(task, on, thresholds)
         if colour != task.colour:
             task.colour, task.colour_since, task.alert_level = colour, on, 0
             changed.append(task)

@@ -19,7 +19,7 @@ from zhengdun.campaigns.models import (
     Colour,
     Task,
 )
-from zhengdun.campaigns.warnings import Thresholds, assess, describe
+from zhengdun.campaigns.warnings import assess_task, describe
 from zhengdun.notify import tick
 from zhengdun.notify.actions import send
 from zhengdun.org.models import Grant, ancestor_paths
@@ -82,16 +82,7 @@ def _holders(role: str, unit_path: str, *, nearest: bool):
 
 
 def _notice(task: Task, kind: str, title: str, recipients) -> int:
-    thresholds = Thresholds.of(task.campaign)
-    _colour, reason = assess(
-        state=task.state,
-        progress=task.progress,
-        start=task.start_date,
-        due=task.due_date,
-        completed_on=task.completed_on,
-        today=task.colour_since,
-        thresholds=thresholds,
-    )
+    _colour, reason = assess_task(task, task.colour_since)
     url = reverse("campaigns:task_detail", args=[task.pk])
     body = f"{task.unit.name} · {describe(reason)}"
     return sum(

@@ -32,7 +32,7 @@ from zhengdun.campaigns.permissions import (
 )
 from zhengdun.campaigns.warnings import annotate
 from zhengdun.core.access import requires
-from zhengdun.core.forms import ActionErrors, run_action
+from zhengdun.core.forms import ActionErrors, flash_action, run_action
 from zhengdun.core.pagination import paginate
 from zhengdun.org import scope
 from zhengdun.org.models import Unit, ancestor_paths
@@ -130,19 +130,12 @@ def campaign_edit(request, pk):
 @require_POST
 def campaign_phases(request, pk):
     campaign = get_campaign_for_user(request.user, pk, write=True)
-    form = PhasesForm(request.POST)
-    if form.is_valid() and run_action(
-        form,
-        lambda: (
-            actions.set_phases(request.user, campaign=campaign, phases=form.cleaned_data["phases"])
-            or True
-        ),
-    ):
-        messages.success(request, _("Phases saved."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    flash_action(
+        request,
+        PhasesForm(request.POST),
+        lambda data: actions.set_phases(request.user, campaign=campaign, phases=data["phases"]),
+        _("Phases saved."),
+    )
     return redirect("campaigns:settings", pk=campaign.pk)
 
 
@@ -150,21 +143,14 @@ def campaign_phases(request, pk):
 @require_POST
 def campaign_workstream(request, pk):
     campaign = get_campaign_for_user(request.user, pk, write=True)
-    form = WorkstreamForm(request.POST)
-    if form.is_valid() and run_action(
-        form,
-        lambda: actions.save_workstream(
-            request.user,
-            campaign=campaign,
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
+    flash_action(
+        request,
+        WorkstreamForm(request.POST),
+        lambda data: actions.save_workstream(
+            request.user, campaign=campaign, name=data["name"], description=data["description"]
         ),
-    ):
-        messages.success(request, _("Workstream added."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        _("Workstream added."),
+    )
     return redirect("campaigns:settings", pk=campaign.pk)
 
 
@@ -176,15 +162,12 @@ def campaign_levels(request, pk):
         side: [request.POST.get(f"{side}_{rank}", "") for rank in (1, 2, 3)]
         for side in IncentiveSide.values
     }
-    form = ActionErrors()
-    if run_action(
-        form,
-        lambda: actions.set_incentive_levels(request.user, campaign=campaign, names=names) or True,
-    ):
-        messages.success(request, _("Incentive levels saved."))
-    else:
-        for message in form.messages():
-            messages.error(request, message)
+    flash_action(
+        request,
+        ActionErrors({}),
+        lambda _data: actions.set_incentive_levels(request.user, campaign=campaign, names=names),
+        _("Incentive levels saved."),
+    )
     return redirect("campaigns:settings", pk=campaign.pk)
 
 
@@ -460,12 +443,7 @@ def task_decompose(request, pk):
 
 
 def _post_action(request, task, form, call, success):
-    if form.is_valid() and run_action(form, lambda: call(form.cleaned_data)) is not None:
-        messages.success(request, success)
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    flash_action(request, form, call, success)
     return redirect("campaigns:task_detail", pk=task.pk)
 
 

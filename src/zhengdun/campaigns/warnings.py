@@ -76,6 +76,19 @@ def assess(
     return Colour.GREEN, {"code": "on_track", "progress": progress, "expected": expected}
 
 
+def assess_task(task, today: date, thresholds: Thresholds | None = None) -> tuple[str, dict]:
+    """``assess`` for a task row (its campaign's thresholds unless given)."""
+    return assess(
+        state=task.state,
+        progress=task.progress,
+        start=task.start_date,
+        due=task.due_date,
+        completed_on=task.completed_on,
+        today=today,
+        thresholds=thresholds or Thresholds.of(task.campaign),
+    )
+
+
 def describe(warning: dict) -> str:
     """The reason in words, in the active language."""
     code = warning.get("code")
@@ -115,15 +128,7 @@ def describe(warning: dict) -> str:
 
 def annotate(task, today: date):
     """Attach the task's live colour and its reason (code and words) for display."""
-    task.live_colour, reason = assess(
-        state=task.state,
-        progress=task.progress,
-        start=task.start_date,
-        due=task.due_date,
-        completed_on=task.completed_on,
-        today=today,
-        thresholds=Thresholds.of(task.campaign),
-    )
+    task.live_colour, reason = assess_task(task, today)
     task.reason_code = reason["code"]
     task.reason = describe(reason)
     return task

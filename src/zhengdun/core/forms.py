@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -12,9 +13,9 @@ from zhengdun.core.versioning import ConflictError
 
 def apply_errors(form: forms.Form, error: ValidationError) -> None:
     """Show an action's validation errors on the form, next to the fields they concern."""
-    for name, messages in messages_of(error).items():
+    for name, texts in messages_of(error).items():
         field = name if name in form.fields else None
-        for message in messages:
+        for message in texts:
             form.add_error(field, message)
 
 
@@ -63,3 +64,15 @@ def run_action(form: forms.Form, action: Callable[[], T]) -> T | None:
     except ValidationError as error:
         apply_errors(form, error)
     return None
+
+
+def flash_action(request, form: forms.Form, action: Callable[[dict], object], success: str) -> bool:
+    """For a small form posted from a page that then reloads: validate, call the action with
+    the cleaned data, and tell the user the outcome (or every error) as a message."""
+    if form.is_valid() and run_action(form, lambda: action(form.cleaned_data)) is not None:
+        messages.success(request, success)
+        return True
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+    return False
