@@ -339,3 +339,37 @@ def test_the_settings_page_edits_phases_workstreams_and_levels(org, campaign, lo
     assert response.status_code == 302
     campaign.refresh_from_db()
     assert campaign.name == "教育整顿（修订）" and campaign.red_behind == 25
+
+
+def test_the_parent_is_linked_only_for_those_who_may_open_it(org, campaign, make_task, login):
+    parent = make_task(org.city)
+    (share,) = actions_decompose(org, parent)
+    html = login(org.liaison_a).get(reverse("campaigns:task_detail", args=[share.pk])).content
+    assert reverse("campaigns:task_detail", args=[parent.pk]).encode() not in html
+    html = login(org.office).get(reverse("campaigns:task_detail", args=[share.pk])).content
+    assert reverse("campaigns:task_detail", args=[parent.pk]).encode() in html
+
+
+def actions_decompose(org, parent):
+    from zhengdun.campaigns import actions
+
+    return actions.decompose_task(org.office, task=parent, shares=[{"unit": org.county_a}])
+
+
+def test_refusing_to_hand_down_explains_on_the_page(org, make_task, login):
+    from zhengdun.campaigns import actions
+
+    task = make_task(org.county_a, quantity_target=10, measure="场")
+    actions.report_progress(org.liaison_a, task=task, quantity_done=7, on=TODAY)
+    response = login(org.liaison_a).post(
+        reverse("campaigns:task_decompose", args=[task.pk]),
+        {
+            "share-TOTAL_FORMS": "1",
+            "share-INITIAL_FORMS": "0",
+            "share-0-unit": org.station_a1.pk,
+            "share-0-weight": "1",
+        },
+    )
+    assert response.status_code == 200
+    assert "70%" in " ".join(response.context["errors"])
+    assert not task.children.exists()

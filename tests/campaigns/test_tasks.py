@@ -209,3 +209,35 @@ def test_move_keeps_task_paths_and_tallies_in_step(org, campaign, make_task):
     assert task.branch == org.county_b.path
     assert counts(campaign, org.county_b)["total"] == 1
     assert counts(campaign, org.county_a)["total"] == 0
+
+
+def test_a_task_with_reported_progress_is_not_handed_down(org, make_task):
+    task = make_task(org.county_a, quantity_target=10, measure="场")
+    actions.report_progress(org.liaison_a, task=task, quantity_done=7, on=TODAY)
+    with pytest.raises(ValidationError) as error:
+        actions.decompose_task(org.liaison_a, task=task, shares=[{"unit": org.station_a1}])
+    assert "shares" in error.value.message_dict
+    task.refresh_from_db()
+    assert (task.progress, task.quantity_done) == (70, 7)
+
+
+def test_handing_down_is_in_the_parents_history(org, make_task):
+    task = make_task(org.county_a, quantity_target=10, measure="场")
+    actions.decompose_task(
+        org.liaison_a,
+        task=task,
+        shares=[
+            {"unit": org.station_a1, "quantity_target": 6, "lead": org.p_a1},
+            {"unit": org.station_a2, "quantity_target": 4},
+        ],
+    )
+    event = AuditEvent.objects.get(code="campaigns.task.decomposed", object_id=str(task.pk))
+    assert event.changes["shares"] == "苏祠派出所 6场、通惠派出所 4场"
+    assert Task.objects.get(parent=task, unit=org.station_a1).lead == org.p_a1
+
+
+def test_with_a_target_the_quantity_sets_the_progress(org, make_task):
+    task = make_task(org.station_a1, quantity_target=5, measure="项")
+    actions.report_progress(org.liaison_a, task=task, progress=90, quantity_done=2, on=TODAY)
+    task.refresh_from_db()
+    assert task.progress == 40

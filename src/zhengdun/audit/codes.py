@@ -29,6 +29,7 @@ class Code(models.TextChoices):
     LEVELS_SET = "campaigns.campaign.levels_set", _("Incentive levels set")
     TASK_CREATED = "campaigns.task.created", _("Task created")
     TASK_UPDATED = "campaigns.task.updated", _("Task updated")
+    TASK_DECOMPOSED = "campaigns.task.decomposed", _("Task handed down in shares")
     TASK_PROGRESS = "campaigns.task.progress", _("Progress reported")
     TASK_STARTED = "campaigns.task.started", _("Task started")
     TASK_COMPLETED = "campaigns.task.completed", _("Task completed")

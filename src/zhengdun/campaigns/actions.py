@@ -483,6 +483,18 @@ def decompose_task(actor, *, task: Task, shares: list[dict], on: date | None = N
     weight, lead, title and due date (defaults: the parent's)."""
     if not shares:
         raise ValidationError({"shares": _("Add at least one unit.")})
+    task = Task.objects.select_related("campaign", "unit", "workstream").get(pk=task.pk)
+    if not task.children.exists() and (task.progress or task.quantity_done):
+        # Its shares would restart the roll-up from zero and lose the reported work.
+        raise ValidationError(
+            {
+                "shares": _(
+                    "Progress has already been reported on this task (%(progress)d %%): finish "
+                    "it here, or ask the campaign office to plan the rest as a new task."
+                )
+                % {"progress": task.progress}
+            }
+        )
     units = [share["unit"] for share in shares]
     if len({unit.pk for unit in units}) != len(units):
         raise ValidationError({"shares": _("Each unit can receive one share.")})
@@ -526,8 +538,21 @@ def decompose_task(actor, *, task: Task, shares: list[dict], on: date | None = N
             )
             for share in shares
         ]
+        record(
+            actor=actor,
+            code=Code.TASK_DECOMPOSED,
+            obj=task,
+            unit=task.unit,
+            changes={"shares": "、".join(_share_text(child) for child in children)},
+        )
         _roll_up(task, on)
     return children
+
+
+def _share_text(child: Task) -> str:
+    if child.quantity_target is None:
+        return child.unit.name
+    return f"{child.unit.name} {child.quantity_target}{child.measure}"
 
 
 def update_task(actor, *, task: Task, version: int, on: date | None = None, **fields) -> Task:
@@ -622,7 +647,8 @@ def report_progress(
         raise ValidationError(
             _("This task has been decomposed: its progress comes from its subtasks.")
         )
-    if quantity_done is not None and task.quantity_target and progress is None:
+    if quantity_done is not None and task.quantity_target:
+        # With a target, the quantity done is the measure of progress.
         progress = min(100, round(100 * quantity_done / task.quantity_target))
     if progress is None:
         raise ValidationError({"progress": _("Enter the percentage done.")})

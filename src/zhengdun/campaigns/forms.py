@@ -164,31 +164,22 @@ class ShareForm(forms.Form):
     quantity_target = forms.IntegerField(label=_("Share"), min_value=1, required=False)
     weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)
     due_date = forms.DateField(label=_("Due"), widget=DATE, required=False)
+    lead = PersonChoiceField(label=_("Lead"), queryset=Person.objects.none(), required=False)
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, leads, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["lead"].queryset = leads
 
 
 class BaseShareFormSet(forms.BaseFormSet):
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, leads, **kwargs):
         self.units = units
+        self.leads = leads
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {"units": self.units}
-
-    @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            units=self.units,
-            empty_permitted=True,
-            use_required_attribute=False,
-        )
-        self.add_fields(form, None)
-        return form
+        return {"units": self.units, "leads": self.leads}
 
     def shares(self) -> list[dict]:
         return [

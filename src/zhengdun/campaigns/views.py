@@ -164,7 +164,7 @@ def campaign_levels(request, pk):
     }
     flash_action(
         request,
-        ActionErrors({}),
+        ActionErrors(),
         lambda _data: actions.set_incentive_levels(request.user, campaign=campaign, names=names),
         _("Incentive levels saved."),
     )
@@ -332,6 +332,8 @@ def task_detail(request, pk):
         "history": history_for(task),
         "may_run": runs,
         "has_children": has_children,
+        "parent_visible": task.parent_id is not None
+        and scope.can(user, CampaignPerm.VIEW, task.parent.unit),
         "progress_form": ProgressForm() if runs and task.is_open and not has_children else None,
         "can_decompose": task.is_open and sub_units.exists(),
         "complete_form": CompleteForm(initial={"completed_on": today})
@@ -416,7 +418,14 @@ def task_decompose(request, pk):
     units = _share_units(request.user, task)
     if not task.is_open or not units.exists():
         raise Http404
-    formset = ShareFormSet(request.POST or None, units=units, prefix="share")
+    formset = ShareFormSet(
+        request.POST or None,
+        units=units,
+        leads=queries.leads_for(request.user, task.unit).filter(
+            scope.prefix_q("unit__path", task.unit.path)
+        ),
+        prefix="share",
+    )
     errors = ActionErrors()
     if request.method == "POST" and formset.is_valid():
         shares = formset.shares()

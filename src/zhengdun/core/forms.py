@@ -49,6 +49,10 @@ class ActionErrors(forms.Form):
     """A form with no fields, for actions whose input comes from elsewhere (a formset, buttons):
     it carries the action's errors to the page."""
 
+    def __init__(self):
+        super().__init__(data={})
+        self.full_clean()
+
     def messages(self) -> list[str]:
         return [message for errors in self.errors.values() for message in errors]
 

@@ -21,6 +21,8 @@ EXTRA_LABELS = {
     "superuser": _("system administrator"),
     "kind": _("kind"),
     "fields": _("fields"),
+    "files": _("evidence files"),
+    "shares": _("shares"),
 }
 
 
