@@ -1,6 +1,7 @@
 """Every view declares who may open it; lists are bounded in queries; errors look alike."""
 
 import pytest
+from django.utils import translation
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import PersonFactory, UnitFactory
@@ -146,8 +147,11 @@ def test_history_renders_any_shape_of_change():
     from zhengdun.core.templatetags.zd import change_text
 
     event = SimpleNamespace(object_type="campaigns.task")
-    assert change_text(event, "files", []) == "files: —"
-    assert change_text(event, "files", ["a.png", "b.pdf", "c.doc"]) == "files: a.png、b.pdf、c.doc"
+    with translation.override("en"):
+        assert change_text(event, "files", []) == "evidence files: —"
+        assert (
+            change_text(event, "other", ["a.png", "b.pdf", "c.doc"]) == "other: a.png、b.pdf、c.doc"
+        )
     assert change_text(event, "phases", [["学习教育"], ["学习教育", "查纠整改"]]).endswith(
         "学习教育 → 学习教育、查纠整改"
     )
