@@ -1,8 +1,8 @@
 """Every view declares who may open it; lists are bounded in queries; errors look alike."""
 
 import pytest
-from django.utils import translation
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
 
 from tests.factories import PersonFactory, UnitFactory
 from zhengdun.core.access import ACCESS_ATTR
