@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengdun.core.warnings import COLOUR_RANK, Colour  # noqa: F401  (re-exported)
 from zhengdun.org.models import PATH_STEP
 
 
@@ -91,15 +92,6 @@ class TaskState(models.TextChoices):
 
 OPEN_STATES = (TaskState.PLANNED, TaskState.STARTED)
 
-
-class Colour(models.TextChoices):
-    GREEN = "green", _("Green")
-    YELLOW = "yellow", _("Yellow")
-    RED = "red", _("Red")
-    NONE = "none", _("None")  # cancelled tasks take no colour
-
-
-COLOUR_RANK = {Colour.NONE: 0, Colour.GREEN: 1, Colour.YELLOW: 2, Colour.RED: 3}
 
 # Notices the daily tick has sent for a task's current colour; reset when the colour changes.
 ALERT_NONE, ALERT_LEAD, ALERT_LEADER, ALERT_OFFICE = 0, 1, 2, 3
