@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
-from zhengdun.campaigns import evidence as evidence_files
 from zhengdun.campaigns import tally
 from zhengdun.campaigns.models import (
     OPEN_STATES,
@@ -35,6 +34,7 @@ from zhengdun.campaigns.models import (
 )
 from zhengdun.campaigns.permissions import CampaignPerm, may_run
 from zhengdun.campaigns.warnings import Thresholds, assess_task
+from zhengdun.core import uploads
 from zhengdun.core.versioning import apply_versioned
 from zhengdun.org import scope
 from zhengdun.org.models import PATH_STEP, Person, Unit
@@ -656,16 +656,7 @@ def report_progress(
         raise ValidationError({"progress": _("Enter a percentage from 0 to 100.")})
     if quantity_done is not None and quantity_done < 0:
         raise ValidationError({"quantity_done": _("Enter a number of zero or more.")})
-    files = list(files)
-    checked = []
-    errors = []
-    for upload in files:
-        try:
-            checked.append((upload, evidence_files.check(upload)))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError({"files": errors})
+    checked = uploads.check_all(files)
     on = on or today()
     with transaction.atomic():
         task = (

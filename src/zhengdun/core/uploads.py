@@ -1,4 +1,5 @@
-"""Checking evidence files before they are stored under the data dir."""
+"""Checking uploaded evidence files (type by their first bytes, size) before they are stored
+under the data dir. Used by every module that takes evidence."""
 
 import hashlib
 
@@ -87,3 +88,16 @@ def check(upload) -> dict:
         "content_type": CONTENT_TYPES[ext],
         "sha256": digest.hexdigest(),
     }
+
+
+def check_all(uploads) -> list[tuple[object, dict]]:
+    """Check every file; raise one ValidationError listing each bad one under "files"."""
+    checked, errors = [], []
+    for upload in uploads:
+        try:
+            checked.append((upload, check(upload)))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError({"files": errors})
+    return checked
