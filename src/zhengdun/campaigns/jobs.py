@@ -22,7 +22,7 @@ from zhengdun.campaigns.models import (
 from zhengdun.campaigns.warnings import assess_task, describe
 from zhengdun.notify import tick
 from zhengdun.notify.actions import send
-from zhengdun.org.models import Grant, ancestor_paths
+from zhengdun.org.queries import role_holders
 from zhengdun.org.roles import Role
 
 log = logging.getLogger(__name__)
@@ -68,19 +68,6 @@ def _claim(task: Task, level: int) -> bool:
     )
 
 
-def _holders(role: str, unit_path: str, *, nearest: bool):
-    """Users holding ``role`` on the unit or its ancestors: the nearest level that has one,
-    or every level."""
-    grants = Grant.objects.filter(
-        role=role, unit__path__in=ancestor_paths(unit_path)
-    ).select_related("user", "unit")
-    grants = [grant for grant in grants if grant.user.is_active]
-    if nearest and grants:
-        deepest = max(len(grant.unit.path) for grant in grants)
-        grants = [grant for grant in grants if len(grant.unit.path) == deepest]
-    return {grant.user for grant in grants}
-
-
 def _notice(task: Task, kind: str, title: str, recipients) -> int:
     _colour, reason = assess_task(task, task.colour_since)
     url = reverse("campaigns:task_detail", args=[task.pk])
@@ -118,7 +105,7 @@ def reminders(on: date) -> int:
             chunk_size=1000
         ):
             if _claim(task, ALERT_LEADER):
-                leaders = _holders(Role.UNIT_LEADER, task.unit_path, nearest=True)
+                leaders = role_holders(Role.UNIT_LEADER, task.unit_path, nearest=True)
                 title = _("Red warning: %(task)s") % {"task": task.title}
                 sent += _notice(task, "campaigns.task.red", title, leaders)
         long_red = tasks.filter(
@@ -128,7 +115,7 @@ def reminders(on: date) -> int:
         )
         for task in long_red.iterator(chunk_size=1000):
             if _claim(task, ALERT_OFFICE):
-                office = _holders(Role.OFFICE, task.unit_path, nearest=False)
+                office = role_holders(Role.OFFICE, task.unit_path, nearest=False)
                 days = (on - task.colour_since).days
                 title = _("Red for %(days)d days: %(task)s") % {"days": days, "task": task.title}
                 sent += _notice(task, "campaigns.task.red_escalated", title, office)

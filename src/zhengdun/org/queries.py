@@ -3,7 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from zhengdun.org import scope
-from zhengdun.org.models import PATH_STEP, Grant, Person, Unit
+from zhengdun.org.models import PATH_STEP, Grant, Person, Unit, ancestor_paths
 from zhengdun.org.roles import Perm
 
 
@@ -98,3 +98,18 @@ def label_units_with_their_bureau(units) -> None:
     for unit in units:
         bureau = bureaus.get(unit.path[:prefix_length]) if unit.depth > 2 else None
         unit.context_name = f"{bureau} · {unit.display_name}" if bureau else unit.display_name
+
+
+def role_holders(role: str, unit_path: str, *, nearest: bool) -> set:
+    """Active users holding ``role`` on the unit or its ancestors: those at the nearest level
+    that has one (the unit's own leader), or at every level (all the offices above)."""
+    grants = [
+        grant
+        for grant in Grant.objects.filter(role=role, unit__path__in=ancestor_paths(unit_path))
+        .select_related("user", "unit")
+        if grant.user.is_active
+    ]
+    if nearest and grants:
+        deepest = max(len(grant.unit.path) for grant in grants)
+        grants = [grant for grant in grants if len(grant.unit.path) == deepest]
+    return {grant.user for grant in grants}
