@@ -105,8 +105,9 @@ def role_holders(role: str, unit_path: str, *, nearest: bool) -> set:
     that has one (the unit's own leader), or at every level (all the offices above)."""
     grants = [
         grant
-        for grant in Grant.objects.filter(role=role, unit__path__in=ancestor_paths(unit_path))
-        .select_related("user", "unit")
+        for grant in Grant.objects.filter(
+            role=role, unit__path__in=ancestor_paths(unit_path)
+        ).select_related("user", "unit")
         if grant.user.is_active
     ]
     if nearest and grants:
