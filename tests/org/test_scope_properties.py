@@ -4,6 +4,7 @@ simple reference rule allows: a role granted on a unit covers that unit and ever
 The reference walks parent pointers in Python; the application uses materialized paths in SQL.
 """
 
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -91,6 +92,10 @@ class ScopeMatchesReference(TestCase):
                 }
                 got = set(scope.units(user, perm).values_list("pk", flat=True))
                 assert got == expected, (perm, user_index)
+                # OR-ed with another condition (as modules do to add "or my own"), the filter
+                # still keeps everything it covered, also for a whole-tree holder.
+                widened = Unit.objects.filter(scope.within(user, perm, "path") | Q(pk=-1))
+                assert set(widened.values_list("pk", flat=True)) == expected, (perm, user_index)
                 for unit in Unit.objects.filter(pk__in=ids):
                     assert scope.can(user, perm, unit) == (unit.pk in expected)
 

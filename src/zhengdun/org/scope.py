@@ -125,11 +125,15 @@ def prefix_q(path_field: str, prefix: str) -> Q:
     return Q(**{f"{path_field}__gte": prefix, f"{path_field}__lt": prefix + "~"})
 
 
+# Matches every row and adds no SQL; unlike an empty Q() it survives being OR-ed.
+EVERYTHING = ~Q(pk__in=[])
+
+
 def within(user, perm: str, path_field: str = "unit__path") -> Q:
     """The filter for rows (reached through ``path_field``) the user holds ``perm`` on."""
     scope = scope_of(user)
     if scope.everywhere or perm in scope.whole_tree:
-        return Q()
+        return EVERYTHING
     roots = scope.roots.get(perm, ())
     if not roots:
         return Q(pk__in=[])
