@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "zhengdun.org",
     "zhengdun.accounts",
     "zhengdun.campaigns",
+    "zhengdun.selfcheck",
 ]
 
 MIDDLEWARE = [

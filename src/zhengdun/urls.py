@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("zhengdun.accounts.urls")),
     path("org/", include("zhengdun.org.urls")),
     path("campaigns/", include("zhengdun.campaigns.urls")),
+    path("selfcheck/", include("zhengdun.selfcheck.urls")),
     path("audit/", include("zhengdun.audit.urls")),
     path("inbox/", include("zhengdun.notify.urls")),
     path("admin/", admin.site.urls),

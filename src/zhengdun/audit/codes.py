@@ -42,5 +42,18 @@ class Code(models.TextChoices):
         "campaigns.campaign.from_template",
         _("Campaign started from a template"),
     )
+    CATALOGUE_VERSIONED = "selfcheck.catalogue.versioned", _("Problem catalogue version created")
+    ROUND_OPENED = "selfcheck.round.opened", _("Self-inspection round opened")
+    REPORT_SAVED = "selfcheck.report.saved", _("Self-inspection report saved")
+    REPORT_SUBMITTED = "selfcheck.report.submitted", _("Self-inspection report submitted")
+    REPORT_RETURNED = "selfcheck.report.returned", _("Self-inspection report returned")
+    REPORT_IMPORTED = "selfcheck.report.imported", _("Self-inspection report imported")
+    MEASURE_PROGRESS = "selfcheck.measure.progress", _("Measure progress reported")
+    MEASURE_COMPLETED = "selfcheck.measure.completed", _("Measure completed")
+    MEASURE_VERIFIED = "selfcheck.measure.verified", _("Measure verified")
+    MEASURE_REJECTED = "selfcheck.measure.rejected", _("Measure rejected")
+    MEETING_RECORDED = "selfcheck.meeting.recorded", _("Meeting recorded")
+    MEETING_FINDING = "selfcheck.meeting.finding", _("Finding raised at a meeting")
+    OPINION_ADDED = "selfcheck.opinion.added", _("Opinion on a report added")
     ADMIN_SAVED = "admin.object.saved", _("Saved in the back office")
     ADMIN_DELETED = "admin.object.deleted", _("Deleted in the back office")

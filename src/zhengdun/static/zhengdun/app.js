@@ -26,3 +26,10 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+// A button that asks first (one of several submit buttons in a form).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-confirm]");
+  if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});
