@@ -93,10 +93,6 @@ class TaskState(models.TextChoices):
 OPEN_STATES = (TaskState.PLANNED, TaskState.STARTED)
 
 
-# Notices the daily tick has sent for a task's current colour; reset when the colour changes.
-ALERT_NONE, ALERT_LEAD, ALERT_LEADER, ALERT_OFFICE = 0, 1, 2, 3
-
-
 class Task(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
     workstream = models.ForeignKey(
@@ -145,7 +141,7 @@ class Task(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     # The warning colour as of the last write or daily tick, for filters and counts (pages
     # compute the reason live), since when the task has had it, and which notices about this
-    # colour the daily tick has already claimed (see ALERT_*).
+    # colour the daily tick has already claimed (see core.escalation).
     colour = models.CharField(
         _("warning"), max_length=6, choices=Colour.choices, default=Colour.GREEN
     )
