@@ -26,21 +26,37 @@ BACK_OFFICE = "/admin/"
 API_DOCS = "/api/v1/docs"
 CAMPAIGNS = "/campaigns/"
 MY_TASKS = "/campaigns/mine/"
-EVERY_LINK = {HOME, UNITS, PEOPLE, IMPORT, AUDIT, INBOX, BACK_OFFICE, API_DOCS, CAMPAIGNS, MY_TASKS}
+SELFCHECK = "/selfcheck/"
+LEDGER = "/selfcheck/ledger/"
+EVERY_LINK = {
+    HOME,
+    UNITS,
+    PEOPLE,
+    IMPORT,
+    AUDIT,
+    INBOX,
+    BACK_OFFICE,
+    API_DOCS,
+    CAMPAIGNS,
+    MY_TASKS,
+    SELFCHECK,
+    LEDGER,
+}
 
 # What each demo login sees in the side navigation (see demo.LOGINS for their grants):
-# everyone: home, inbox, API docs; org.view: units, people; campaigns.view: campaigns and
-# my tasks; org.import: import and export; audit.view: audit log; staff (the superuser only):
-# the back office.
-READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS, CAMPAIGNS, MY_TASKS}
+# everyone: home, inbox, API docs, self-inspection (everyone may have a personal report to
+# write); org.view: units, people; campaigns.view: campaigns and my tasks; selfcheck.view (every
+# role but officer): the rectification ledger; org.import: import and export; audit.view: audit
+# log; staff (the superuser only): the back office.
+READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS, CAMPAIGNS, MY_TASKS, SELFCHECK}
 NAV = {
     "admin": EVERY_LINK,
-    "office": READERS | {IMPORT, AUDIT},
-    "leader": READERS | {AUDIT},
-    "liaison": READERS,
-    "officer": READERS,
-    "supervisor": READERS,
-    "inspector": READERS | {AUDIT},
+    "office": READERS | {LEDGER, IMPORT, AUDIT},
+    "leader": READERS | {LEDGER, AUDIT},
+    "liaison": READERS | {LEDGER},
+    "officer": READERS,  # the officer role holds no selfcheck permission: no ledger
+    "supervisor": READERS | {LEDGER},
+    "inspector": READERS | {LEDGER, AUDIT},
 }
 
 # A page each login must not open (answered with the 404 page), and one it may open. ("unit",

@@ -55,6 +55,9 @@ def test_an_officer_writes_saves_and_submits_their_report(org, round_, person_re
     page = client.get(url)
     assert page.status_code == 200
     assert "思想政治不纯" in page.content.decode() and "管理缺位" not in page.content.decode()
+    # The page belongs to self-inspection in the side navigation.
+    active = [item["url"] for item in page.context["nav_items"] if item["active"]]
+    assert active == [reverse("selfcheck:round_list")]
     saved = client.post(url, report_post(report, item("1.1"), save="1"))
     assert saved.status_code == 302
     report.refresh_from_db()

@@ -16,7 +16,7 @@ def shell(request):
             "url": reverse(item.url_name),
             "label": item.label,
             "icon": item.icon,
-            "active": current.startswith(item.section),
+            "active": item.is_current(current),
         }
         for item in items_for(user)
     ]

@@ -14,12 +14,17 @@ class NavItem:
     order: int = 100
     icon: str = ""
     staff_only: bool = False
+    # Further view-name prefixes that mark the entry as current (pages reached from it).
+    also: tuple[str, ...] = ()
 
     @property
     def section(self) -> str:
         """Views whose name starts with this mark the entry as current ("org:unit" for
         "org:unit_list", "org:unit_detail", ...)."""
         return self.url_name.removesuffix("_list")
+
+    def is_current(self, view_name: str) -> bool:
+        return view_name.startswith((self.section, *self.also))
 
 
 _items: list[NavItem] = []

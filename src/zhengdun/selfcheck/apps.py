@@ -20,5 +20,26 @@ class SelfcheckConfig(AppConfig):
         extend(Role.SUPERVISOR, {P.VIEW, P.VERIFY}, write=True)
         extend(Role.INSPECTOR, {P.VIEW})
         extend(Role.VIEWER, {P.VIEW})
-        register(NavItem("selfcheck:round_list", _("Self-inspection"), perm=None, order=30))
-        register(NavItem("selfcheck:ledger", _("Rectification ledger"), perm=P.VIEW, order=31))
+        register(
+            NavItem(
+                "selfcheck:round_list",
+                _("Self-inspection"),
+                perm=None,
+                order=30,
+                also=(
+                    "selfcheck:report",
+                    "selfcheck:heat_map",
+                    "selfcheck:signals",
+                    "selfcheck:meeting",
+                ),
+            )
+        )
+        register(
+            NavItem(
+                "selfcheck:ledger",
+                _("Rectification ledger"),
+                perm=P.VIEW,
+                order=31,
+                also=("selfcheck:measure", "selfcheck:evidence"),
+            )
+        )

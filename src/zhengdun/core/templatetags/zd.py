@@ -23,6 +23,15 @@ EXTRA_LABELS = {
     "fields": _("fields"),
     "files": _("evidence files"),
     "shares": _("shares"),
+    "note": _("note"),
+    "reason": _("reason"),
+    "comment": _("comment"),
+    "findings": _("problems found"),
+    "items": _("problems"),
+    "measures": _("measures"),
+    "rows": _("rows"),
+    "report": _("report"),
+    "meeting": _("meeting"),
 }
 
 
