@@ -101,3 +101,4 @@ def conflict(request, exc):
 api.add_router("/", "zhengdun.org.api.router")
 api.add_router("/", "zhengdun.campaigns.api.router")
 api.add_router("/selfcheck", "zhengdun.selfcheck.api.router")
+api.add_router("/supervision", "zhengdun.supervision.api.router")

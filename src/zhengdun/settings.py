@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "zhengdun.accounts",
     "zhengdun.campaigns",
     "zhengdun.selfcheck",
+    "zhengdun.supervision",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("org/", include("zhengdun.org.urls")),
     path("campaigns/", include("zhengdun.campaigns.urls")),
     path("selfcheck/", include("zhengdun.selfcheck.urls")),
+    path("supervision/", include("zhengdun.supervision.urls")),
     path("audit/", include("zhengdun.audit.urls")),
     path("inbox/", include("zhengdun.notify.urls")),
     path("admin/", admin.site.urls),

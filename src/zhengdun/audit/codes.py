@@ -55,5 +55,27 @@ class Code(models.TextChoices):
     MEETING_RECORDED = "selfcheck.meeting.recorded", _("Meeting recorded")
     MEETING_FINDING = "selfcheck.meeting.finding", _("Finding raised at a meeting")
     OPINION_ADDED = "selfcheck.opinion.added", _("Opinion on a report added")
+    SUPERVISION_GROUP_CREATED = "supervision.group.created", _("Supervision group created")
+    SUPERVISION_MEMBERS_SET = "supervision.group.members", _("Supervision group members changed")
+    SUPERVISION_ASSIGNED = "supervision.group.assigned", _("Unit assigned to a supervision group")
+    SUPERVISION_VISIT_LOGGED = "supervision.visit.logged", _("Supervision visit logged")
+    SUPERVISION_VISIT_PLANNED = "supervision.visit.planned", _("Supervision visit planned")
+    SUPERVISION_DRAW_SEALED = "supervision.draw.sealed", _("Random draw sealed")
+    SUPERVISION_DRAW_MADE = "supervision.draw.made", _("Random draw made")
+    SUPERVISION_TEMPLATE_VERSIONED = (
+        "supervision.template.versioned",
+        _("Scorecard template version created"),
+    )
+    SUPERVISION_SCORED = "supervision.visit.scored", _("Visit scored")
+    SUPERVISION_DUTY_RECORDED = "supervision.duty.recorded", _("六抓 duty recorded")
+    SUPERVISION_ORDER_ISSUED = "supervision.order.issued", _("Follow-up order issued")
+    SUPERVISION_ORDER_ACKNOWLEDGED = (
+        "supervision.order.acknowledged",
+        _("Follow-up order acknowledged"),
+    )
+    SUPERVISION_ORDER_RESPONDED = "supervision.order.responded", _("Follow-up order answered")
+    SUPERVISION_ORDER_CLOSED = "supervision.order.closed", _("Follow-up order verified and closed")
+    SUPERVISION_ORDER_RETURNED = "supervision.order.returned", _("Follow-up order returned")
+    SUPERVISION_ORDER_LINKED = "supervision.order.linked", _("Follow-up order linked onward")
     ADMIN_SAVED = "admin.object.saved", _("Saved in the back office")
     ADMIN_DELETED = "admin.object.deleted", _("Deleted in the back office")

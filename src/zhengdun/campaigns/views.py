@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +31,7 @@ from zhengdun.campaigns.permissions import (
     may_run,
 )
 from zhengdun.campaigns.warnings import annotate
+from zhengdun.core import uploads
 from zhengdun.core.access import requires
 from zhengdun.core.forms import ActionErrors, flash_action, run_action
 from zhengdun.core.pagination import paginate
@@ -548,13 +549,4 @@ def task_incentive(request, pk):
 
 @requires(CampaignPerm.VIEW)
 def evidence_download(request, pk):
-    evidence = get_evidence_for_user(request.user, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.serve(get_evidence_for_user(request.user, pk))

@@ -101,3 +101,21 @@ def check_all(uploads) -> list[tuple[object, dict]]:
     if errors:
         raise ValidationError({"files": errors})
     return checked
+
+
+def serve(stored):
+    """Send a stored file (with ``file``, ``name`` and ``content_type``) as a download; a file
+    missing from the disk is "not found". The caller has checked the viewer may see it."""
+    from django.http import FileResponse, Http404
+
+    if stored is None or not stored.file:
+        raise Http404
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -641,7 +641,45 @@ def raise_finding(
     on a submitted report the measures enter the ledger at once."""
     if report.kind != ReportKind.UNIT or report.unit_id != meeting.unit_id:
         raise ValidationError(_("A meeting's findings go to its own unit's report."))
-    _require(actor, SelfcheckPerm.REPORT, report.unit)
+    answer, _rows = add_finding(
+        actor,
+        report=report,
+        item=item,
+        description=description,
+        cause=cause,
+        measures=measures,
+        on=on,
+        meeting=meeting,
+        code=Code.MEETING_FINDING,
+        source=str(meeting),
+    )
+    return answer
+
+
+def add_finding(
+    actor,
+    *,
+    report: Report,
+    item: Item,
+    description: str,
+    cause: str = "",
+    measures: list[dict] = (),
+    on: date | None = None,
+    meeting: Meeting | None = None,
+    code: Code = Code.MEETING_FINDING,
+    source: str = "",
+    authorised: bool = False,
+) -> tuple[Answer, list[Measure]]:
+    """A problem found outside the report (a meeting, a supervision order) added to a unit's
+    report as a finding with its measures; on a submitted report they enter the ledger at
+    once. Returns the answer and the new measures.
+
+    ``authorised``: the calling action has checked the actor's right itself (the issuer of a
+    supervision order, who does not report for the unit)."""
+    if report.kind != ReportKind.UNIT:
+        raise ValidationError(_("Only a unit's report takes findings from elsewhere."))
+    if not authorised:
+        _require(actor, SelfcheckPerm.REPORT, report.unit)
     if item.pk not in set(applicable_items(report).values_list("pk", flat=True)):
         raise ValidationError({"item": _("This item is not in the round's catalogue.")})
     description = (description or "").strip()
@@ -652,10 +690,13 @@ def raise_finding(
         raise ValidationError({"measures": _("Add at least one measure.")})
     on = on or today()
     live = report.state == ReportState.SUBMITTED
+    rows = []
     with transaction.atomic():
         answer, _created = Answer.objects.get_or_create(report=report, item=item)
         newly_found = not answer.found
-        answer.found, answer.meeting = True, meeting
+        answer.found = True
+        if meeting is not None:
+            answer.meeting = meeting
         answer.description = "\n".join(filter(None, [answer.description, description]))
         answer.cause = "\n".join(filter(None, [answer.cause, cause]))
         answer.save()
@@ -676,6 +717,7 @@ def raise_finding(
             if live:
                 row.round = report.round
                 _save_measure(row, [], [], on)
+            rows.append(row)
         if live and newly_found:
             tally.apply(report.round_id, item.pk, report.unit_path, [tally.FINDING], +1)
             Report.objects.filter(pk=report.pk).update(
@@ -683,12 +725,12 @@ def raise_finding(
             )
         record(
             actor=actor,
-            code=Code.MEETING_FINDING,
+            code=code,
             obj=report,
             unit=report.unit,
-            changes={"meeting": str(meeting), "item": str(item), "measures": len(measures)},
+            changes={"meeting": source, "item": str(item), "measures": len(measures)},
         )
-    return answer
+    return answer, rows
 
 
 def add_opinion(actor, *, report: Report, text: str, anonymous: bool = False) -> Opinion:

@@ -1,10 +1,11 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhengdun.audit.queries import history_for
+from zhengdun.core import uploads
 from zhengdun.core.access import requires, signed_in
 from zhengdun.core.forms import ActionErrors, flash_action, run_action
 from zhengdun.core.pagination import paginate
@@ -450,15 +451,7 @@ def evidence_download(request, pk):
     if evidence is None:
         raise Http404
     get_measure_for_user(request.user, evidence.measure_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return uploads.serve(evidence)
 
 
 @requires(SelfcheckPerm.REPORT)

@@ -1,0 +1,125 @@
+"""Who may see and do what in supervision.
+
+Grants give the office and the units their part (a unit sees the visits to it and its own
+orders). A supervision group's members get theirs from the group's current assignments: they see
+and work in the units assigned to their group, and nowhere else (``scope.register_provider``).
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from zhengdun.org import scope
+from zhengdun.supervision.models import Assignment, Draw, Group, Member, Order, Visit
+
+
+class SupervisionPerm:
+    VIEW = "supervision.view"  # visits to, scorecards of and orders to the units in scope
+    MANAGE = "supervision.manage"  # groups, members, assignments, scorecard templates
+    VISIT = "supervision.visit"  # log visits, score them, draw, issue and verify orders
+    ANSWER = "supervision.answer"  # acknowledge and respond to the unit's orders
+
+
+MEMBER_PERMS = (SupervisionPerm.VIEW, SupervisionPerm.VISIT)
+
+
+def member_paths(user, on: date | None = None) -> list[str]:
+    """Paths of the units assigned today to the groups the user is a member of (one query:
+    every scoped request of every app pays for it, so no separate lookup of the person)."""
+    if getattr(user, "pk", None) is None:
+        return []
+    on = on or timezone.localdate()
+    return list(
+        Assignment.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+            group__members__person__user_id=user.pk,
+            starts_on__lte=on,
+            unit__is_active=True,
+        ).values_list("unit__path", flat=True)
+    )
+
+
+def provider(user):
+    for path in member_paths(user):
+        for perm in MEMBER_PERMS:
+            yield perm, path
+
+
+def _int(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def groups_visible_to(user):
+    """The office's groups (MANAGE over the campaign's unit) and the user's own groups."""
+    person = getattr(user, "person", None)
+    condition = scope.within(user, SupervisionPerm.MANAGE, "campaign__unit__path")
+    if person is not None:
+        condition |= Q(members__person=person)
+    return Group.objects.filter(condition).distinct()
+
+
+def is_member(user, group: Group) -> bool:
+    person = getattr(user, "person", None)
+    return person is not None and Member.objects.filter(group=group, person=person).exists()
+
+
+def may_manage(user, group: Group) -> bool:
+    return scope.can(user, SupervisionPerm.MANAGE, group.campaign.unit)
+
+
+def get_group_for_user(user, pk, *, write: bool = False) -> Group:
+    group = groups_visible_to(user).filter(pk=_int(pk)).select_related("campaign__unit").first()
+    if group is None:
+        raise Http404
+    if write and not may_manage(user, group):
+        raise PermissionDenied
+    return group
+
+
+def visits_visible_to(user):
+    return Visit.objects.filter(scope.within(user, SupervisionPerm.VIEW, "unit_path"))
+
+
+def get_visit_for_user(user, pk) -> Visit:
+    visit = (
+        visits_visible_to(user)
+        .filter(pk=_int(pk))
+        .select_related("group", "group__campaign", "unit", "created_by")
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def orders_visible_to(user):
+    return Order.objects.filter(scope.within(user, SupervisionPerm.VIEW, "unit_path"))
+
+
+def get_order_for_user(user, pk) -> Order:
+    order = (
+        orders_visible_to(user)
+        .filter(pk=_int(pk))
+        .select_related("campaign", "group", "unit", "contact__user", "visit", "task", "measure")
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order
+
+
+def draws_visible_to(user):
+    return Draw.objects.filter(scope.within(user, SupervisionPerm.VISIT, "unit_path"))
+
+
+def get_draw_for_user(user, pk) -> Draw:
+    draw = draws_visible_to(user).filter(pk=_int(pk)).select_related("unit", "group").first()
+    if draw is None:
+        raise Http404
+    return draw
