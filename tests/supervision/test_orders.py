@@ -122,7 +122,6 @@ def test_issued_acknowledged_answered_with_evidence_verified_and_closed(org, sup
     assert 'data-testid="order-verify"' in html and "记录.png" in html
     download = client.get(reverse("supervision:file", args=["order", evidence.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
-    download.close()
     assert client.post(url("order_verify", order)).status_code == 302
     order.refresh_from_db()
     assert order.state == OrderState.CLOSED and order.closed_by == sup.sup_a

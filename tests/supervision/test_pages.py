@@ -300,7 +300,6 @@ def test_the_checklist_records_a_duty_with_evidence(org, sup, login):
     download = client.get(url("file", "duty", entry.pk))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content) == PNG
-    download.close()
     # A future month shows its duties but takes no entries yet.
     december = url("group_checklist", sup.one.pk, month="2026-12")
     assert all(row["form"] is None for row in client.get(december).context["rows"])
@@ -334,7 +333,6 @@ def test_a_supervisor_of_another_group_cannot_see_a_visit_the_unit_can(org, sup,
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
     assert b"".join(download.streaming_content) == PNG
-    download.close()
     assert login(org.liaison_a).get(url("file", "other", stored.pk)).status_code == 404
 
 
