@@ -28,6 +28,8 @@ CAMPAIGNS = "/campaigns/"
 MY_TASKS = "/campaigns/mine/"
 SELFCHECK = "/selfcheck/"
 LEDGER = "/selfcheck/ledger/"
+SUPERVISION = "/supervision/"
+ORDERS = "/supervision/orders/"
 EVERY_LINK = {
     HOME,
     UNITS,
@@ -41,22 +43,30 @@ EVERY_LINK = {
     MY_TASKS,
     SELFCHECK,
     LEDGER,
+    SUPERVISION,
+    ORDERS,
 }
 
 # What each demo login sees in the side navigation (see demo.LOGINS for their grants):
 # everyone: home, inbox, API docs, self-inspection (everyone may have a personal report to
 # write); org.view: units, people; campaigns.view: campaigns and my tasks; selfcheck.view (every
 # role but officer): the rectification ledger; org.import: import and export; audit.view: audit
-# log; staff (the superuser only): the back office.
+# log; staff (the superuser only): the back office; supervision.view: supervision (groups, visits)
+# and follow-up orders. supervision.view comes with the admin, office, unit leader, liaison,
+# inspector and viewer roles (supervision/apps.py), and to a supervision group's members from
+# their group's assignments (the demo's ``supervisor`` is a member of 第一督导组; the officer is
+# in no group and its role holds nothing of supervision).
 READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS, CAMPAIGNS, MY_TASKS, SELFCHECK}
+SUPERVISING = {SUPERVISION, ORDERS}
 NAV = {
     "admin": EVERY_LINK,
-    "office": READERS | {LEDGER, IMPORT, AUDIT},
-    "leader": READERS | {LEDGER, AUDIT},
-    "liaison": READERS | {LEDGER},
-    "officer": READERS,  # the officer role holds no selfcheck permission: no ledger
-    "supervisor": READERS | {LEDGER},
-    "inspector": READERS | {LEDGER, AUDIT},
+    "office": READERS | SUPERVISING | {LEDGER, IMPORT, AUDIT},
+    "leader": READERS | SUPERVISING | {LEDGER, AUDIT},
+    "liaison": READERS | SUPERVISING | {LEDGER},
+    # The officer role holds no selfcheck or supervision permission: no ledger, no supervision.
+    "officer": READERS,
+    "supervisor": READERS | SUPERVISING | {LEDGER},
+    "inspector": READERS | SUPERVISING | {LEDGER, AUDIT},
 }
 
 # A page each login must not open (answered with the 404 page), and one it may open. ("unit",

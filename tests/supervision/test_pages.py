@@ -695,3 +695,16 @@ def test_pages_take_a_bounded_number_of_queries(
         with django_assert_max_num_queries(30) as captured:
             assert client.get(page).status_code == 200, page
         assert len(captured.captured_queries) == small[page], page
+
+
+def test_a_random_check_is_not_announced_to_the_unit_before_it_is_held(org, sup, login):
+    day = TODAY + timedelta(days=3)
+    check = log(sup.sup_a, sup.one, org.station_a1, day, kind="random", planned=True)
+    stay = log(sup.sup_a, sup.one, org.station_a2, day, planned=True)
+    unit = login(org.liaison_a)
+    assert unit.get(url("visit_detail", check.pk)).status_code == 404
+    assert unit.get(url("visit_detail", stay.pk)).status_code == 200  # a resident stay is agreed
+    assert login(sup.sup_a).get(url("visit_detail", check.pk)).status_code == 200
+    listed = login(org.liaison_a).get(url("unit_visits", org.county_a.pk)).content.decode()
+    assert url("visit_detail", stay.pk) in listed
+    assert url("visit_detail", check.pk) not in listed

@@ -80,3 +80,18 @@ def flash_action(request, form: forms.Form, action: Callable[[dict], object], su
         for message in errors:
             messages.error(request, message)
     return False
+
+
+# Drafts kept on the device (app.js: forms with ``data-draft="<key>"``) are dropped on the page
+# after the form was saved: the view names the key, the next page renders ``data-draft-clear``.
+DRAFT_CLEAR = "zhengdun_draft_clear"
+
+
+def clear_draft_next(request, key: str) -> None:
+    """The form with this draft was saved: the next page drops it from the device."""
+    request.session[DRAFT_CLEAR] = [*request.session.get(DRAFT_CLEAR, []), key]
+
+
+def drafts_to_clear(request) -> str:
+    """The keys for this page's ``data-draft-clear`` (each is handed out once)."""
+    return " ".join(request.session.pop(DRAFT_CLEAR, []))

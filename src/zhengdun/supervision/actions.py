@@ -874,6 +874,8 @@ def _require_linker(actor, order: Order) -> None:
         _require_group_work(actor, order.group, order.unit)
     else:
         _require(actor, SupervisionPerm.MANAGE, order.unit)
+    if not order.is_open:
+        raise ValidationError(_("A closed order is not carried further."))
     if order.task_id or order.measure_id:
         raise ValidationError(_("This order already has a task or a measure."))
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Case, Count, Q, QuerySet, When
 
 from zhengdun.campaigns.models import Campaign
 from zhengdun.org import scope
@@ -17,6 +17,7 @@ from zhengdun.supervision.models import (
     Duty,
     Group,
     Order,
+    OrderState,
     Scorecard,
     Visit,
 )
@@ -304,4 +305,6 @@ def orders(user, filters: OrderFilters | None = None) -> QuerySet[Order]:
         rows = rows.filter(group_id=filters.group)
     if filters.q:
         rows = rows.filter(Q(problem__contains=filters.q) | Q(number__contains=filters.q))
-    return rows.select_related("unit", "group", "contact").order_by("deadline", "id")
+    # Open orders first, by deadline; closed ones after them.
+    closed_last = Case(When(state=OrderState.CLOSED, then=1), default=0)
+    return rows.select_related("unit", "group", "contact").order_by(closed_last, "deadline", "id")

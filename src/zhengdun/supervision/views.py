@@ -23,7 +23,13 @@ from zhengdun.audit.queries import history_for
 from zhengdun.campaigns.models import Campaign
 from zhengdun.core import uploads
 from zhengdun.core.access import requires, signed_in
-from zhengdun.core.forms import ActionErrors, flash_action, run_action
+from zhengdun.core.forms import (
+    ActionErrors,
+    clear_draft_next,
+    drafts_to_clear,
+    flash_action,
+    run_action,
+)
 from zhengdun.core.pagination import paginate
 from zhengdun.org import scope
 from zhengdun.org.models import Person, PersonStatus, Unit, ancestor_paths
@@ -67,9 +73,6 @@ from zhengdun.supervision.permissions import (
     visits_visible_to,
 )
 
-# Keys of drafts (app.js, ``data-draft``) to drop on the next page: the form they belong to
-# was saved.
-DRAFT_CLEAR = "supervision_draft_clear"
 RECENT_VISITS = 10
 SCORES_SHOWN = 24
 DRAW_CHOICE_DAYS = 62
@@ -188,10 +191,6 @@ def _group_units(user, group: Group, today: date):
     return Unit.objects.filter(
         condition, scope.within(user, SupervisionPerm.VISIT, "path"), is_active=True
     ).order_by("path")
-
-
-def _clear_draft_next(request, key: str) -> None:
-    request.session[DRAFT_CLEAR] = [*request.session.get(DRAFT_CLEAR, []), key]
 
 
 # The month grid ------------------------------------------------------------------------------
@@ -741,7 +740,7 @@ def visit_create(request):
             ),
         )
         if visit is not None:
-            _clear_draft_next(request, draft)
+            clear_draft_next(request, draft)
             messages.success(
                 request,
                 _("Visit planned.") if visit.planned else _("Visit logged. You can score it now."),
@@ -782,7 +781,7 @@ def visit_detail(request, pk):
             "may_work": may_work,
             "may_confirm": may_work and visit.planned and visit.start_date <= _today(),
             "history": history_for(visit),
-            "draft_clear": " ".join(request.session.pop(DRAFT_CLEAR, [])),
+            "draft_clear": drafts_to_clear(request),
         },
     )
 
@@ -847,7 +846,7 @@ def visit_score(request, pk):
             ),
         )
         if scored is not None:
-            _clear_draft_next(request, draft)
+            clear_draft_next(request, draft)
             messages.success(request, _("Scored: %(total)s out of 100.") % {"total": scored.total})
             return redirect("supervision:visit_detail", pk=visit.pk)
     return render(

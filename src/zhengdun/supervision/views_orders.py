@@ -19,7 +19,7 @@ from zhengdun.audit.queries import history_for
 from zhengdun.campaigns.models import Campaign, CampaignStatus, Workstream
 from zhengdun.campaigns.permissions import CampaignPerm
 from zhengdun.core.access import requires, signed_in
-from zhengdun.core.forms import ActionErrors, run_action
+from zhengdun.core.forms import ActionErrors, clear_draft_next, drafts_to_clear, run_action
 from zhengdun.core.pagination import paginate
 from zhengdun.org import scope
 from zhengdun.org.models import Person, PersonStatus, Unit
@@ -43,7 +43,6 @@ from zhengdun.supervision.permissions import (
     is_member,
     may_manage,
 )
-from zhengdun.supervision.views import DRAFT_CLEAR
 
 ORDER_DRAFT = "order-new"
 
@@ -81,11 +80,6 @@ def _attempt(form, call):
     except PermissionDenied:
         form.add_error(None, _("You may not do this for this unit."))
         return None
-
-
-def _clear_draft_next(request, key: str) -> None:
-    """The form with this draft (app.js, ``data-draft``) was saved: the next page drops it."""
-    request.session[DRAFT_CLEAR] = [*request.session.get(DRAFT_CLEAR, []), key]
 
 
 def _respond_draft(order: Order) -> str:
@@ -261,7 +255,7 @@ def order_create(request):
             ),
         )
         if order is not None:
-            _clear_draft_next(request, ORDER_DRAFT)
+            clear_draft_next(request, ORDER_DRAFT)
             messages.success(
                 request,
                 _("Order %(number)s issued to %(unit)s.")
@@ -280,7 +274,7 @@ def order_create(request):
 
 def _link_forms(user, order: Order, data=None, kind: str = "") -> dict:
     """The onward-link forms the user may use (bound to ``data`` for the one posted)."""
-    if order.task_id or order.measure_id or not on_issuer_side(user, order):
+    if not order.is_open or order.task_id or order.measure_id or not on_issuer_side(user, order):
         return {}
     forms = {}
     if scope.can(user, CampaignPerm.PLAN, order.unit):
@@ -339,7 +333,7 @@ def _render_detail(request, order: Order, **bound):
         and scope.scope_of(user).covers(SelfcheckPerm.VIEW, order.measure.unit_path),
         "errors": None,
         "respond_draft": _respond_draft(order),
-        "draft_clear": " ".join(request.session.pop(DRAFT_CLEAR, [])),
+        "draft_clear": drafts_to_clear(request),
         **_link_forms(user, order),
     }
     context.update(bound)
@@ -380,7 +374,7 @@ def order_respond(request, pk):
             files=form.cleaned_data["files"],
         ),
     ):
-        _clear_draft_next(request, _respond_draft(order))
+        clear_draft_next(request, _respond_draft(order))
         return _done(request, order, _("Answer sent; it now waits for verification."))
     return _render_detail(request, order, respond_form=form)
 

@@ -32,6 +32,7 @@ EXTRA_LABELS = {
     "rows": _("rows"),
     "report": _("report"),
     "meeting": _("meeting"),
+    "score": _("score"),
 }
 
 
