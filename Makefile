@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export ZHENGDUN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test ci lint test-sqlite test-postgres test-browser bench messages clean
+.PHONY: demo test ci lint test-sqlite test-postgres test-browser bench bench-campaigns bench-selfcheck messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,15 @@ test-browser: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/org_scale.py
 	scripts/with-postgres.sh $(BIN)/python benchmarks/org_scale.py
+
+## bench-campaigns / bench-selfcheck: 1,000,000 tasks / 100,000 reports (each about 25 minutes a database)
+bench-campaigns: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/campaign_scale.py
+	scripts/with-postgres.sh $(BIN)/python benchmarks/campaign_scale.py
+
+bench-selfcheck: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/selfcheck_scale.py
+	scripts/with-postgres.sh $(BIN)/python benchmarks/selfcheck_scale.py
 
 ## messages: refresh the catalogues (translate new zh_Hans entries by hand), derive zh_Hant, compile
 messages: $(VENV)/.installed-test
