@@ -133,21 +133,23 @@ def jaccard(a: set, b: set) -> float:
 
 def report_texts(report_ids: list[int]) -> dict[int, str]:
     """The text of each report: for every problem found (in catalogue order), what was found,
-    its cause and its measures, a line each. Two queries for the whole chunk."""
+    its cause and its measures, a line each. Two queries for the whole chunk: the answers, then
+    their measures by answer id (joined to the answers instead, PostgreSQL read every measure
+    of the table for each chunk)."""
+    answers = list(
+        Answer.objects.filter(report_id__in=report_ids, found=True)
+        .order_by("report_id", "item_id")
+        .values_list("report_id", "id", "description", "cause")
+    )
     by_answer: dict[int, list[str]] = defaultdict(list)
     measures = (
-        Measure.objects.filter(answer__report_id__in=report_ids, answer__found=True)
+        Measure.objects.filter(answer_id__in=[answer_id for _r, answer_id, _d, _c in answers])
         .order_by("answer_id", "id")
         .values_list("answer_id", "text")
     )
     for answer_id, text in measures:
         by_answer[answer_id].append(text)
     texts: dict[int, list[str]] = defaultdict(list)
-    answers = (
-        Answer.objects.filter(report_id__in=report_ids, found=True)
-        .order_by("report_id", "item_id")
-        .values_list("report_id", "id", "description", "cause")
-    )
     for report_id, answer_id, description, cause in answers:
         texts[report_id].extend(
             line for line in (description, cause, *by_answer.get(answer_id, ())) if line
@@ -206,17 +208,34 @@ def band_values(sigs: np.ndarray) -> np.ndarray:
 
 
 def _insert_bands(round_id: int, rows: list[tuple[int, int, int, int]]) -> None:
-    """Multi-row INSERTs: bands are written by the hundred thousand on a first run."""
+    """Multi-row INSERTs (COPY on PostgreSQL): bands are written by the hundred thousand on a
+    first run."""
     table = connection.ops.quote_name(ReportBand._meta.db_table)
-    per_statement = 1000
+    columns = "(round_id, report_id, band, value)"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg parses a statement with thousands of parameters in Python every time it
+            # runs (it caches only short ones): that took longer than the inserts themselves.
+            with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        per_statement = 1000
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {table} (round_id, report_id, band, value) VALUES {values}",
+                f"INSERT INTO {table} {columns} VALUES {values}",
                 [field for row in chunk for field in row],
             )
+
+
+def _set_text_hashes(changed: list[tuple[str, int]]) -> None:
+    """(text hash, report id) pairs, one UPDATE each through executemany: ``bulk_update``
+    builds a CASE over the whole batch in the ORM, which took most of a first run's time."""
+    table = connection.ops.quote_name(Report._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET text_hash = %s WHERE id = %s", changed)
 
 
 def refresh_bands(round_: Round, outcome: Outcome | None = None) -> Outcome:
@@ -247,14 +266,14 @@ def refresh_bands(round_: Round, outcome: Outcome | None = None) -> Outcome:
         last = chunk[-1][0]
         outcome.reports += len(chunk)
         texts = report_texts([pk for pk, _stored in chunk])
-        changed: list[Report] = []
+        changed: list[tuple[str, int]] = []
         to_band: list[tuple[int, str]] = []
         for pk, stored in chunk:
             normalised = normalise(texts[pk])
             digest = text_hash(normalised)
             if digest == stored:
                 continue
-            changed.append(Report(pk=pk, text_hash=digest))
+            changed.append((digest, pk))
             if len(normalised) >= MIN_CHARS:
                 to_band.append((pk, normalised))
         if not changed:
@@ -266,9 +285,9 @@ def refresh_bands(round_: Round, outcome: Outcome | None = None) -> Outcome:
             for band, value in enumerate(bands)
         ]
         with transaction.atomic():
-            ReportBand.objects.filter(report_id__in=[report.pk for report in changed]).delete()
+            ReportBand.objects.filter(report_id__in=[pk for _digest, pk in changed]).delete()
             _insert_bands(round_.pk, rows)
-            Report.objects.bulk_update(changed, ["text_hash"], batch_size=500)
+            _set_text_hashes(changed)
         outcome.rebanded += len(changed)
         outcome.banded += len(to_band)
     return outcome
