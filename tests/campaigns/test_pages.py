@@ -131,6 +131,18 @@ def test_task_list_filters(org, campaign, make_task, login):
     assert listed(unit=org.county_b.pk) == []
 
 
+def test_task_rows_escape_what_users_typed_and_link_each_task(org, campaign, make_task, login):
+    task = make_task(org.station_a1, title="<script>alert(1)</script> & 整改", lead=org.p_a1)
+    page = login(org.office).get(reverse("campaigns:task_list", args=[campaign.pk]))
+    html = page.content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 整改" in html
+    assert f'href="{reverse("campaigns:task_detail", args=[task.pk])}"' in html
+    assert f"?lead={org.p_a1.pk}&amp;state=" in html
+    # Every cell carries its column's label for the phone layout.
+    assert 'data-label="截止" class="nowrap">2026-12-01</td>' in html
+
+
 def test_list_pages_and_the_overview_have_bounded_queries(
     org, campaign, make_task, login, django_assert_max_num_queries
 ):

@@ -4,6 +4,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.text import Truncator
 
 from tests.selfcheck.conftest import OPENED
 from zhengdun.selfcheck import actions
@@ -172,6 +175,20 @@ def test_ledger_filters_and_scope(org, measure, login):
     assert list(other.context["page"].object_list) == []
     outside = login(org.viewer_b).get(url, {"round": measure.round_id})
     assert list(outside.context["page"].object_list) == []
+
+
+def test_ledger_rows_escape_what_users_typed_and_link_each_measure(org, measure, login):
+    text = "<img src=x onerror=alert(1)>" + "整改" * 40
+    Measure.objects.filter(pk=measure.pk).update(text=text)
+    html = login(org.office).get(reverse("selfcheck:ledger"), {"round": measure.round_id})
+    html = html.content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    # Long measures are cut to 60 characters, inside a link to the measure.
+    assert f'<a href="{reverse("selfcheck:measure_detail", args=[measure.pk])}">' in html
+    with translation.override("zh-hans"):
+        shown = escape(Truncator(text).chars(60))
+    assert f"{shown}</a>" in html and "整改" * 20 not in html
 
 
 def test_heat_map_counts_and_drills_down(org, measure, item, login):

@@ -1,9 +1,11 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from zhengdun.campaigns.models import Colour
+from zhengdun.campaigns.models import Colour, TaskState
+from zhengdun.core import html
 
 register = template.Library()
 
@@ -29,6 +31,48 @@ def colour_tag(colour: str, reason: str = ""):
             reason,
         )
     return format_html('<span class="tag {}" data-colour="{}">{}</span>', css, colour, label)
+
+
+@register.simple_tag
+def task_rows(tasks, show_campaign: bool = False):
+    """The rows of a task table (see core.html for why they are not a template loop)."""
+    columns = html.labels(_("Task"), _("Unit"), _("Due"), _("State"), _("Progress"), _("Warning"))
+    lead_title = html.text(_("All tasks this person leads"))
+    states = {value: html.text(label) for value, label in TaskState.choices}
+    # One reverse per page, not two per row: the detail URL ends in the pk.
+    detail_url = reverse("campaigns:task_detail", args=[0]).removesuffix("0/")
+    list_urls: dict[int, str] = {}
+    built = []
+    for task in tasks:
+        meta = html.text(task.workstream.name)
+        if task.lead_id:
+            if task.campaign_id not in list_urls:
+                list_urls[task.campaign_id] = reverse(
+                    "campaigns:task_list", args=[task.campaign_id]
+                )
+            meta += (
+                f' · <a href="{list_urls[task.campaign_id]}?lead={task.lead_id}&amp;state="'
+                f' title="{lead_title}">{html.text(task.lead.name)}</a>'
+            )
+        if show_campaign:
+            meta += f" · {html.text(task.campaign.name)}"
+        quantity = ""
+        if task.quantity_target:
+            quantity = (
+                f'<div class="muted small">{task.quantity_done}/{task.quantity_target}'
+                f" {html.text(task.measure)}</div>"
+            )
+        cells = (
+            f'<a href="{detail_url}{task.pk}/">{html.text(task.title)}</a>'
+            f'<div class="muted small">{meta}</div>',
+            html.text(task.unit.display_name),
+            task.due_date.isoformat(),
+            states.get(task.state, ""),
+            f'<progress max="100" value="{task.progress}"></progress> {task.progress}%{quantity}',
+            colour_tag(task.live_colour, task.reason),
+        )
+        built.append(html.row(columns, cells, nowrap=(2,)))
+    return html.rows(built)
 
 
 @register.simple_tag
