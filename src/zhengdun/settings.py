@@ -109,6 +109,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "zhengdun.core.forms.FormRenderer"
+
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'zhengdun.sqlite3'}"),
@@ -117,8 +119,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Tuned for a server: concurrent readers (WAL), writers queue instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tuned for a server: concurrent readers (WAL), writers queue instead of failing. The
+    # connection is kept between requests like PostgreSQL's (gunicorn's threads are reused),
+    # so a request does not pay for opening the file and its PRAGMAs, and finds the page cache
+    # warm.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
