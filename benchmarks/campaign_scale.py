@@ -92,6 +92,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--plans", type=int, default=4, help="EXPLAIN the N slowest lists")
     parser.add_argument("--no-jobs", action="store_true", help="skip the daily colours job")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the data dir (and its SQLite file) at the end"
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="DIR",
+        help="time again what a --keep run left in DIR (SQLite), without building",
+    )
     args = parser.parse_args(argv)
     if args.units < 50:
         parser.error("--units must be at least 50 to make a six-level tree")
@@ -343,42 +351,25 @@ def print_table(scenarios: list[Scenario]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    data_dir = org_scale.setup_django()
+    data_dir = org_scale.setup_django(args.reuse)
     try:
         return run(args)
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if args.keep or args.reuse:
+            print(f"Data kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def run(args: argparse.Namespace) -> int:
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import close_old_connections, connection, transaction
-    from django.test import Client, RequestFactory
-    from django.test.utils import CaptureQueriesContext
+def build(args: argparse.Namespace, rng: random.Random, today: date, timings: dict):
+    """Units, people, the three users, the campaign and its tasks, tallies and statistics; or
+    an exit status if the code under test is broken."""
+    from django.db import close_old_connections, transaction
+    from django.test import Client
 
-    from zhengdun.campaigns import actions, jobs, queries, tally, views
-    from zhengdun.campaigns.models import OPEN_STATES, Colour, Task, TaskTally
-    from zhengdun.core.pagination import paginate
-    from zhengdun.org.models import Person, Unit
+    from zhengdun.campaigns import tally
+    from zhengdun.org.models import Person
     from zhengdun.org.roles import Role
-
-    rng = random.Random(args.seed)
-    print(f"Database: {org_scale.database_description()} ({connection.vendor})")
-    print(
-        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.2f} at start"
-    )
-
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
-    setup_seconds = time.perf_counter() - started
-    if Unit.objects.exists() or Task.objects.exists():
-        print("This database already holds data; the benchmark needs an empty one.")
-        return 2
-
-    timings: dict[str, float] = {}
 
     def timed(label: str, fn: Callable[[], object]):
         began = time.perf_counter()
@@ -387,7 +378,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {label}: {timings[label]:.1f} s", flush=True)
         return value
 
-    today = actions.today()
     print("Building")
 
     def units():
@@ -403,7 +393,6 @@ def run(args: argparse.Namespace) -> int:
 
     timed("people", people)
     root, county = levels[0][0], levels[1][0]
-    other_county = levels[1][1]
     division = next(u for u in levels[2] if u.parent_id == county.pk)
     station = next(u for u in levels[3] if u.path.startswith(division.path))
     users = {
@@ -412,12 +401,10 @@ def run(args: argparse.Namespace) -> int:
         "station": org_scale.make_user("bench-station", Role.OFFICER, station),
     }
     campaign = build_campaign(users["office"], root, today)
-    clients = {}
-    for label, user in users.items():
-        clients[label] = Client()
-        clients[label].force_login(user, backend="zhengdun.accounts.backends.ZhengdunBackend")
     # Fail now rather than after the long load if the code under test is broken.
-    for label, client in clients.items():
+    for label, user in users.items():
+        client = Client()
+        client.force_login(user, backend="zhengdun.accounts.backends.ZhengdunBackend")
         for url in (f"/campaigns/{campaign.pk}/", f"/campaigns/{campaign.pk}/tasks/"):
             status = client.get(url).status_code
             close_old_connections()
@@ -430,7 +417,7 @@ def run(args: argparse.Namespace) -> int:
     stats = timed(
         "tasks", lambda: build_tasks(args.tasks, levels, campaign, leads_by_unit, today, rng)
     )
-    drift = timed("tallies (first recount)", lambda: tally.recount(campaign.pk))
+    timed("tallies (first recount)", lambda: tally.recount(campaign.pk))
     timed("ANALYZE", org_scale.analyze)
     recount_samples = []
     for _ in range(3):
@@ -447,6 +434,86 @@ def run(args: argparse.Namespace) -> int:
         + " s"
     )
     org_scale.analyze()
+
+    return levels, users, campaign, stats
+
+
+def existing_build():
+    """What build() returns, read back from a database that a --keep run left."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from zhengdun.campaigns.models import OPEN_STATES, Campaign, Task
+    from zhengdun.org.models import Unit
+
+    depths = sorted(set(Unit.objects.values_list("depth", flat=True)))
+    levels = [list(Unit.objects.filter(depth=depth).order_by("pk")) for depth in depths]
+    users = {
+        label: get_user_model().objects.get(username=f"bench-{label}")
+        for label in ("office", "county", "station")
+    }
+    campaign = Campaign.objects.get()
+    tasks = Task.objects.filter(campaign=campaign)
+    stats: Counter = Counter()
+    for state, n in tasks.values_list("state").annotate(n=Count("id")).order_by():
+        stats[state] = n
+    for colour, n in (
+        tasks.filter(state__in=OPEN_STATES).values_list("colour").annotate(n=Count("id")).order_by()
+    ):
+        stats[f"open {colour}"] = n
+    for depth, n in tasks.values_list("unit__depth").annotate(n=Count("id")).order_by():
+        stats[f"depth {depth}"] = n
+    stats["top-level"] = tasks.filter(parent=None).count()
+    return levels, users, campaign, stats
+
+
+def run(args: argparse.Namespace) -> int:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import close_old_connections, connection
+    from django.test import Client, RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengdun.campaigns import actions, jobs, queries, tally, views
+    from zhengdun.campaigns.models import OPEN_STATES, Colour, Task, TaskTally
+    from zhengdun.core.pagination import paginate
+    from zhengdun.org.models import Person, Unit
+
+    rng = random.Random(args.seed)
+    print(f"Database: {org_scale.database_description()} ({connection.vendor})")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f} at start"
+    )
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    setup_seconds = time.perf_counter() - started
+    timings: dict[str, float] = {}
+    today = actions.today()
+    if args.reuse:
+        if not Task.objects.exists():
+            print(f"{args.reuse} holds no tasks to time again.")
+            return 2
+        levels, users, campaign, stats = existing_build()
+        print("Reusing the tasks built by an earlier run")
+    elif Unit.objects.exists() or Task.objects.exists():
+        print("This database already holds data; the benchmark needs an empty one.")
+        return 2
+    else:
+        built = build(args, rng, today, timings)
+        if isinstance(built, int):
+            return built
+        levels, users, campaign, stats = built
+    root, county = levels[0][0], levels[1][0]
+    other_county = levels[1][1]
+    division = next(u for u in levels[2] if u.parent_id == county.pk)
+    station = next(u for u in levels[3] if u.path.startswith(division.path))
+    clients = {}
+    for label, user in users.items():
+        clients[label] = Client()
+        clients[label].force_login(user, backend="zhengdun.accounts.backends.ZhengdunBackend")
 
     total = Task.objects.count()
     tallies = TaskTally.objects.count()
@@ -651,7 +718,7 @@ def run(args: argparse.Namespace) -> int:
                 for plan_line in org_scale.explain(query["sql"]):
                     print("   " + plan_line)
 
-    if not args.no_jobs:
+    if not (args.no_jobs or args.reuse):  # the job changes colours: a kept build stays as built
         print("\nDaily tick: campaigns.jobs.colours (recount with drift check, then colours)")
         for label, day in (("today", today), ("tomorrow", today + timedelta(days=1))):
             began = time.perf_counter()

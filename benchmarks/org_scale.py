@@ -89,9 +89,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def setup_django() -> str:
-    """Point the settings at a temporary data dir (and SQLite there, unless a URL is given)."""
-    data_dir = tempfile.mkdtemp(prefix="zhengdun-bench-")
+def setup_django(data_dir: str | None = None) -> str:
+    """Point the settings at a data dir, a new temporary one unless given (and SQLite there,
+    unless a URL is given)."""
+    data_dir = data_dir or tempfile.mkdtemp(prefix="zhengdun-bench-")
     os.environ["ZHENGDUN_DATA_DIR"] = data_dir
     os.environ["ZHENGDUN_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ["DJANGO_SETTINGS_MODULE"] = "zhengdun.settings"
