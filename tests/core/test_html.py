@@ -15,6 +15,10 @@ class Choices(forms.Form):
     )
     many = forms.MultipleChoiceField(choices=[("1", "a"), ("2", "b")])
     radio = forms.ChoiceField(choices=[("1", "a")], widget=forms.RadioSelect)
+    text = forms.CharField(max_length=20)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    flag = forms.BooleanField(required=False)
+    hidden = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 def rendered(form, name, renderer):
@@ -28,9 +32,10 @@ def squeeze(text):
     return re.sub(r">\s+<", "><", str(text)).strip()
 
 
-def test_selects_written_in_python_match_djangos_templates():
-    form = Choices({"one": "1", "many": ["2"], "radio": "1"})
-    for name in ("one", "many", "radio"):
+def test_selects_and_inputs_written_in_python_match_djangos_templates():
+    data = {"one": "1", "many": ["2"], "radio": "1", "text": '<"x">', "day": "2026-11-27"}
+    form = Choices({**data, "flag": "on"})
+    for name in ("one", "many", "radio", "text", "day", "flag", "hidden"):
         ours = rendered(form, name, FormRenderer())
         django = rendered(form, name, DjangoTemplates())
         assert squeeze(ours) == squeeze(django), name
