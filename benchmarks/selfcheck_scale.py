@@ -701,7 +701,8 @@ def run(args: argparse.Namespace) -> int:
         f"  from scratch: {scratch:.1f} s (target ≤ {DUPLICATE_JOB_SECONDS:.0f} s"
         f"{', SLOW' if scratch > DUPLICATE_JOB_SECONDS else ''}); {outcome.reports:,} submitted "
         f"reports read, {outcome.banded:,} banded ({bands:,} band rows), {outcome.candidates:,} "
-        f"candidate pairs, {outcome.crowded:,} crowded band values, {len(pairs):,} pairs reported"
+        f"candidate pairs ({outcome.compared:,} compared exactly), {outcome.crowded:,} crowded "
+        f"band values, {len(pairs):,} pairs reported"
     )
     found = {(s.report_id, s.other_report_id) for s in pairs}
     texts = formalism.report_texts(sorted({pk for pair in injected for pk in pair}))

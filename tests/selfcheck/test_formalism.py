@@ -148,6 +148,42 @@ def test_copied_text_is_signalled_with_the_shared_passage(org, round_, unit_repo
     assert d.pk not in (pair.report_id, pair.other_report_id)
 
 
+def test_signatures_estimate_similarity_before_texts_are_compared(org, round_, unit_report):
+    a = craft(personal(round_, org.p_a1), STUDY)
+    b = craft(personal(round_, org.p_b1), STUDY_COPY)
+    c = craft(personal(round_, org.p_a2), SERVICE)
+    d = craft(unit_report(org.station_a2), STUDY_OTHER)
+    formalism.refresh_bands(round_)
+    minhashes = {
+        report.pk: bytes(report.minhash)
+        for report in Report.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk])
+    }
+    assert {len(value) for value in minhashes.values()} == {4 * formalism.BANDS * formalism.ROWS}
+    pairs = [(a.pk, b.pk, 1), (a.pk, c.pk, 1), (a.pk, d.pk, 1), (a.pk, a.pk, 1)]
+    copy, other, one_sentence, same = formalism.estimates(pairs, minhashes)
+    assert same == 1.0 and copy >= formalism.ESTIMATE_FLOOR
+    assert other < formalism.ESTIMATE_FLOOR and one_sentence < formalism.ESTIMATE_FLOOR
+    # Without a signature (bands from an older version) a pair is compared exactly.
+    [missing] = formalism.estimates([(a.pk, c.pk, 1)], {**minhashes, c.pk: b""})
+    assert missing == 1.0
+
+
+def test_only_pairs_alike_by_their_signatures_are_compared_exactly(org, round_, monkeypatch):
+    craft(personal(round_, org.p_a1), STUDY)
+    craft(personal(round_, org.p_b1), STUDY_COPY)
+    craft(personal(round_, org.p_a2), STUDY_OTHER)
+
+    # Every pair a candidate, as chance band collisions make them at scale.
+    def every_pair(round_, outcome=None):
+        ids = sorted(Report.objects.exclude(minhash=b"").values_list("pk", flat=True))
+        return [(x, y, 1) for x in ids for y in ids if x < y]
+
+    monkeypatch.setattr(formalism, "candidate_pairs", every_pair)
+    outcome = formalism.run(round_)
+    assert outcome.compared == 1
+    assert len(signals(round_, SignalKind.COPIED_TEXT)) == 1
+
+
 def test_copies_within_a_county_belong_to_the_county(org, round_, unit_report):
     craft(personal(round_, org.p_a1), STUDY)
     craft(unit_report(org.station_a2), STUDY_COPY)

@@ -9,9 +9,10 @@ transaction. The detectors:
   as another report's of the round, units and persons alike. Each report's normalised text is cut
   into character shingles, reduced to a MinHash signature and stored as LSH bands
   (``ReportBand``); candidate pairs come from an indexed GROUP BY and self-join on the bands in
-  the database; the exact Jaccard similarity of the candidates' shingles decides; the shared
-  passage is the longest common substring of the two texts. A report keeps its bands for as long
-  as its text (``text_hash``) does not change;
+  the database; the signatures stored with the reports estimate each candidate's similarity and
+  drop those far below the threshold; the exact Jaccard similarity of the rest's shingles
+  decides; the shared passage is the longest common substring of the two texts. A report keeps
+  its signature and bands for as long as its text (``text_hash``) does not change;
 - ``deadlines``: live measures without a deadline, or with a deadline more than ``LATE_DAYS``
   after the round's reports were due;
 - ``no_evidence``: measures completed or verified without any evidence file;
@@ -67,9 +68,14 @@ MIN_CHARS = 40  # shorter texts (after normalising) are not compared: a short ph
 # phrase), not a copy between two of them: its pairs are not listed.
 MAX_BUCKET = 50
 MAX_PAIRS = 100_000  # candidate pairs examined at most, those sharing the most bands first
+# Candidates whose signatures agree on fewer of the 64 minima than this share are not compared
+# exactly. The share estimates the similarity s with a standard deviation of sqrt(s(1-s)/64):
+# a pair at the threshold (0.6) falls below 0.4 once in 2,000, and most chance candidates (about
+# 0.3 alike) are dropped here, before their texts are read.
+ESTIMATE_FLOOR = 0.4
 PASSAGE_CHARS = 300  # the longest shared passage is stored up to this length
 # Bumped whenever the shingles or the hash functions change: every report is then re-banded.
-BANDING_VERSION = "1"
+BANDING_VERSION = "2"
 # Deadlines: later than this many days after the round's reports were due is beyond the round.
 LATE_DAYS = 90
 # Leaders: compared only with at least this many other personal reports below them.
@@ -103,6 +109,7 @@ class Outcome:
     banded: int = 0  # of those, long enough to have bands
     dropped: int = 0  # reports no longer submitted whose bands were removed
     candidates: int = 0  # candidate pairs from the bands
+    compared: int = 0  # of those, alike enough by their signatures to be compared exactly
     crowded: int = 0  # band values shared by more than MAX_BUCKET reports (not paired)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -230,12 +237,14 @@ def _insert_bands(round_id: int, rows: list[tuple[int, int, int, int]]) -> None:
             )
 
 
-def _set_text_hashes(changed: list[tuple[str, int]]) -> None:
-    """(text hash, report id) pairs, one UPDATE each through executemany: ``bulk_update``
+def _set_text_hashes(changed: list[tuple[str, bytes, int]]) -> None:
+    """(text hash, signature, report id), one UPDATE each through executemany: ``bulk_update``
     builds a CASE over the whole batch in the ORM, which took most of a first run's time."""
     table = connection.ops.quote_name(Report._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET text_hash = %s WHERE id = %s", changed)
+        cursor.executemany(
+            f"UPDATE {table} SET text_hash = %s, minhash = %s WHERE id = %s", changed
+        )
 
 
 def refresh_bands(round_: Round, outcome: Outcome | None = None) -> Outcome:
@@ -252,7 +261,7 @@ def refresh_bands(round_: Round, outcome: Outcome | None = None) -> Outcome:
         ids = stale[start : start + CHUNK]
         with transaction.atomic():
             ReportBand.objects.filter(report_id__in=ids).delete()
-            Report.objects.filter(pk__in=ids).update(text_hash="")
+            Report.objects.filter(pk__in=ids).update(text_hash="", minhash=b"")
     outcome.dropped = len(stale)
     last = 0
     while True:
@@ -266,26 +275,31 @@ def refresh_bands(round_: Round, outcome: Outcome | None = None) -> Outcome:
         last = chunk[-1][0]
         outcome.reports += len(chunk)
         texts = report_texts([pk for pk, _stored in chunk])
-        changed: list[tuple[str, int]] = []
+        digests: dict[int, str] = {}
         to_band: list[tuple[int, str]] = []
         for pk, stored in chunk:
             normalised = normalise(texts[pk])
             digest = text_hash(normalised)
             if digest == stored:
                 continue
-            changed.append((digest, pk))
+            digests[pk] = digest
             if len(normalised) >= MIN_CHARS:
                 to_band.append((pk, normalised))
-        if not changed:
+        if not digests:
             continue
-        values = band_values(signatures([text for _pk, text in to_band])).tolist()
+        sigs = signatures([text for _pk, text in to_band])
+        minhashes = {
+            pk: sig.astype(np.uint32).tobytes()
+            for (pk, _text), sig in zip(to_band, sigs, strict=True)
+        }
+        changed = [(digest, minhashes.get(pk, b""), pk) for pk, digest in digests.items()]
         rows = [
             (round_.pk, pk, band, value)
-            for (pk, _text), bands in zip(to_band, values, strict=True)
+            for (pk, _text), bands in zip(to_band, band_values(sigs).tolist(), strict=True)
             for band, value in enumerate(bands)
         ]
         with transaction.atomic():
-            ReportBand.objects.filter(report_id__in=[pk for _digest, pk in changed]).delete()
+            ReportBand.objects.filter(report_id__in=list(digests)).delete()
             _insert_bands(round_.pk, rows)
             _set_text_hashes(changed)
         outcome.rebanded += len(changed)
@@ -349,13 +363,43 @@ def shared_passage(a: str, b: str) -> str:
     return a[match.a : match.a + match.size].strip()
 
 
+def estimates(pairs: list[tuple[int, int, int]], minhashes: dict[int, bytes]) -> np.ndarray:
+    """The share of signature minima each pair's reports agree on (an estimate of their
+    similarity); 1 where a signature is missing, so that the pair is compared exactly."""
+    ids = list(minhashes)
+    index = {pk: i for i, pk in enumerate(ids)}
+    k = BANDS * ROWS
+    matrix = np.zeros((len(ids) + 1, k), dtype=np.uint32)
+    known = np.zeros(len(ids) + 1, dtype=bool)
+    for i, pk in enumerate(ids):
+        if len(minhashes[pk]) == 4 * k:
+            matrix[i] = np.frombuffer(minhashes[pk], dtype=np.uint32)
+            known[i] = True
+    a = np.fromiter((index.get(x, len(ids)) for x, _y, _n in pairs), dtype=np.int64)
+    b = np.fromiter((index.get(y, len(ids)) for _x, y, _n in pairs), dtype=np.int64)
+    share = (matrix[a] == matrix[b]).mean(axis=1)
+    return np.where(known[a] & known[b], share, 1.0)
+
+
 def copied_text(round_: Round, outcome: Outcome | None = None) -> Iterator[Signal]:
     """A signal for each pair of reports with text at least THRESHOLD similar. It belongs to the
     lowest unit above both reports: only those who may see both sides see it."""
     pairs = candidate_pairs(round_, outcome)
-    step = 5000
+    step = 20_000
     for start in range(0, len(pairs), step):
         chunk = pairs[start : start + step]
+        ids = {pk for a, b, _n in chunk for pk in (a, b)}
+        minhashes = {
+            pk: bytes(value)
+            for pk, value in Report.objects.filter(pk__in=ids).values_list("pk", "minhash")
+        }
+        chunk = [
+            pair
+            for pair, share in zip(chunk, estimates(chunk, minhashes), strict=True)
+            if share >= ESTIMATE_FLOOR
+        ]
+        if outcome is not None:
+            outcome.compared += len(chunk)
         ids = sorted({pk for a, b, _n in chunk for pk in (a, b)})
         texts = report_texts(ids)
         paths = dict(Report.objects.filter(pk__in=ids).values_list("pk", "unit_path"))

@@ -169,8 +169,10 @@ class Report(models.Model):
     )
     return_comment = models.TextField(_("comments on return"), blank=True)
     findings = models.PositiveSmallIntegerField(_("problems found"), default=0)
-    # For the near-duplicate detector: a hash of the report's text, and its MinHash bands.
+    # For the near-duplicate detector: a hash of the report's text, its MinHash signature
+    # (64 32-bit minima, 256 bytes; empty for a text too short to compare) and its bands.
     text_hash = models.CharField(max_length=32, blank=True, editable=False)
+    minhash = models.BinaryField(default=b"", blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
