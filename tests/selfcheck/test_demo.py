@@ -360,6 +360,38 @@ def test_tallies_have_not_drifted(site):
     assert tally.recount(site.round.pk) == {}
 
 
+def test_the_ledger_counts_from_the_tallies_what_a_count_finds(site):
+    """Every filter the tallies can answer, for users with different scopes: the tallied count
+    is the real one, and filters the tallies cannot answer get a real count."""
+    from zhengdun.selfcheck import queries
+
+    round_ = site.round
+    items = list(Item.objects.filter(dimension__catalogue=round_.catalogue)[:3])
+    counties = list(Unit.objects.filter(depth=2).order_by("path"))
+    users = [site.admin, *(g.user for g in Grant.objects.filter(role=Role.UNIT_LEADER)[:3])]
+    filter_sets = [
+        {},
+        {"bucket": Bucket.OVERDUE},
+        {"colour": Colour.RED},
+        {"item": items[0].pk},
+        {"dimension": items[1].dimension_id, "bucket": Bucket.VERIFIED},
+        *({"unit": county} for county in counties[:3]),
+        {"unit": counties[0], "colour": Colour.YELLOW, "item": items[2].pk},
+    ]
+    compared = 0
+    for who in users:
+        for params in filter_sets:
+            filters = queries.LedgerFilters(**params)
+            tallied = queries.ledger_count(who, round_, filters)
+            if tallied is None:  # a unit outside the user's scope
+                continue
+            assert tallied == queries.ledger(who, round_, filters).count(), (who, params)
+            compared += 1
+    assert compared > 20
+    assert queries.ledger_count(site.admin, round_, queries.LedgerFilters(q="学习")) is None
+    assert queries.ledger_count(site.admin, round_, queries.LedgerFilters(state="open")) is None
+
+
 def test_audit_chain_verifies(site):
     checked, broken = chain.verify()
     assert broken is None

@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import field_validator
 
-from zhengdun.core.pagination import page_dict
+from zhengdun.core.pagination import IdsFirst, page_dict
 from zhengdun.org import scope
 from zhengdun.org.models import Person, Unit
 from zhengdun.org.permissions import get_unit_for_user
@@ -723,7 +723,12 @@ def ledger(request, filters: Query[LedgerQuery]):
         q=filters.q.strip(),
     )
     result = page_dict(
-        queries.ledger(request.user, round_, ledger_filters), filters.page, filters.page_size
+        IdsFirst(
+            queries.ledger(request.user, round_, ledger_filters),
+            queries.ledger_count(request.user, round_, ledger_filters),
+        ),
+        filters.page,
+        filters.page_size,
     )
     today = actions.today()
     for measure in result["items"]:

@@ -325,6 +325,10 @@ class Measure(models.Model):
                 condition=models.Q(live=True),
                 name="measure_unit_due",
             ),
+            # The whole round's ledger (the office's first view), read in deadline order.
+            models.Index(
+                fields=["round", "deadline"], condition=models.Q(live=True), name="measure_live_due"
+            ),
             models.Index(fields=["round", "bucket", "deadline"], name="measure_bucket_due"),
             models.Index(fields=["round", "colour", "deadline"], name="measure_colour_due"),
             models.Index(fields=["owner", "state"], name="measure_owner"),

@@ -8,7 +8,7 @@ from zhengdun.audit.queries import history_for
 from zhengdun.core import uploads
 from zhengdun.core.access import requires, signed_in
 from zhengdun.core.forms import ActionErrors, flash_action, run_action
-from zhengdun.core.pagination import paginate
+from zhengdun.core.pagination import IdsFirst, paginate
 from zhengdun.org import scope
 from zhengdun.org.models import PATH_STEP, Person, Unit, ancestor_paths
 from zhengdun.org.roles import Perm
@@ -292,7 +292,13 @@ def ledger(request):
     if round_ is None:
         return render(request, "selfcheck/ledger.html", {"round": None})
     form, filters = ledger_filters(request, round_)
-    page = paginate(request, queries.ledger(request.user, round_, filters))
+    page = paginate(
+        request,
+        IdsFirst(
+            queries.ledger(request.user, round_, filters),
+            queries.ledger_count(request.user, round_, filters),
+        ),
+    )
     today = actions.today()
     for measure in page.object_list:
         measure.round = round_
