@@ -518,7 +518,7 @@ def run(args: argparse.Namespace) -> int:
     from django.db import close_old_connections, connection, transaction
     from django.test import Client, RequestFactory
 
-    from zhengdun.core.pagination import paginate
+    from zhengdun.core.pagination import IdsFirst, paginate
     from zhengdun.org.models import Person, Unit
     from zhengdun.org.roles import Role
     from zhengdun.selfcheck import actions, formalism, queries
@@ -613,9 +613,14 @@ def run(args: argparse.Namespace) -> int:
         round=round_, live=True, unit_path__startswith=county.path
     ).count()
     for label, user in users.items():
-        seen = queries.ledger(user, round_, queries.LedgerFilters(unit=county)).count()
-        print(f"  {label} sees {seen:,} live measures in the county ({county_measures:,} there)")
-        if seen != county_measures:
+        in_county = queries.LedgerFilters(unit=county)
+        seen = queries.ledger(user, round_, in_county).count()
+        tallied = queries.ledger_count(user, round_, in_county)
+        print(
+            f"  {label} sees {seen:,} live measures in the county ({county_measures:,} there, "
+            f"{tallied:,} by the tallies)"
+        )
+        if not seen == tallied == county_measures:
             print("Scope is wrong; stopping.")
             return 3
     if queries.ledger(county_user, round_, queries.LedgerFilters(unit=other_county)).exists():
@@ -643,8 +648,11 @@ def run(args: argparse.Namespace) -> int:
     def ledger_db(user, unit) -> Callable[[], object]:
         request = factory.get("/selfcheck/ledger/")
 
-        def fetch():
-            page = paginate(request, queries.ledger(user, round_, queries.LedgerFilters(unit=unit)))
+        filters = queries.LedgerFilters(unit=unit)
+
+        def fetch():  # what the ledger view asks the database for
+            ledger = queries.ledger(user, round_, filters)
+            page = paginate(request, IdsFirst(ledger, queries.ledger_count(user, round_, filters)))
             return page, list(page.object_list)
 
         return fetch

@@ -485,7 +485,9 @@ class Signal(models.Model):
 class ReportBand(models.Model):
     """One MinHash band of a report's text, for finding near-duplicates by an indexed join."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    # No index of its own on round: band_lookup starts with it, and every index costs the
+    # first run of a round a write per band row (1.26 million for 100,000 reports).
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bands")
     band = models.PositiveSmallIntegerField()
     value = models.BigIntegerField()
