@@ -155,10 +155,15 @@ class Task(models.Model):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["due_date", "id"]
+        # Lists sort by (due date, id): the indexes that serve them in order end in id, which
+        # PostgreSQL needs to avoid sorting the thousands of tasks due on one day (SQLite keeps
+        # the rowid at the end of every index anyway).
         indexes = [
-            models.Index(fields=["campaign", "state", "due_date"], name="task_campaign_state_due"),
             models.Index(
-                fields=["campaign", "branch", "state", "due_date"], name="task_branch_due"
+                fields=["campaign", "state", "due_date", "id"], name="task_campaign_state_due"
+            ),
+            models.Index(
+                fields=["campaign", "branch", "state", "due_date", "id"], name="task_branch_due"
             ),
             # Pattern operators on unit_path: PostgreSQL answers a subtree's LIKE 'path%' from
             # this index under any collation (with the default ones it read the whole table).
@@ -167,18 +172,18 @@ class Task(models.Model):
                 opclasses=["int8_ops", "varchar_pattern_ops", "date_ops"],
                 name="task_unit_path_due",
             ),
-            models.Index(fields=["campaign", "colour", "due_date"], name="task_colour_due"),
+            models.Index(fields=["campaign", "colour", "due_date", "id"], name="task_colour_due"),
             # The default list (open tasks, soonest due first) of the whole campaign or of a
             # county: read in due order and stopped at the page. "state IN" on the indexes
             # above gives no due order across the two open states, so that list sorted every
             # open task in scope. The query spells the condition the same way (queries._OPEN).
             models.Index(
-                fields=["campaign", "due_date"],
+                fields=["campaign", "due_date", "id"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="task_open_due",
             ),
             models.Index(
-                fields=["campaign", "branch", "due_date"],
+                fields=["campaign", "branch", "due_date", "id"],
                 condition=models.Q(state__in=OPEN_STATES),
                 name="task_open_branch_due",
             ),

@@ -314,9 +314,11 @@ class Measure(models.Model):
         ordering = ["deadline", "id"]
         indexes = [
             # The ledger of a subtree: only live measures, so that its COUNT reads the index
-            # alone instead of every row of the subtree (to check ``live``).
+            # alone instead of every row of the subtree (to check ``live``). The ledger sorts by
+            # (deadline, id): indexes that serve it in order end in id, which PostgreSQL needs to
+            # avoid sorting the measures sharing a deadline (SQLite keeps the rowid anyway).
             models.Index(
-                fields=["round", "branch", "deadline"],
+                fields=["round", "branch", "deadline", "id"],
                 condition=models.Q(live=True),
                 name="measure_branch_due",
             ),
@@ -327,10 +329,12 @@ class Measure(models.Model):
             ),
             # The whole round's ledger (the office's first view), read in deadline order.
             models.Index(
-                fields=["round", "deadline"], condition=models.Q(live=True), name="measure_live_due"
+                fields=["round", "deadline", "id"],
+                condition=models.Q(live=True),
+                name="measure_live_due",
             ),
-            models.Index(fields=["round", "bucket", "deadline"], name="measure_bucket_due"),
-            models.Index(fields=["round", "colour", "deadline"], name="measure_colour_due"),
+            models.Index(fields=["round", "bucket", "deadline", "id"], name="measure_bucket_due"),
+            models.Index(fields=["round", "colour", "deadline", "id"], name="measure_colour_due"),
             models.Index(fields=["owner", "state"], name="measure_owner"),
         ]
 
