@@ -177,9 +177,12 @@ class Task(models.Model):
             # county: read in due order and stopped at the page. "state IN" on the indexes
             # above gives no due order across the two open states, so that list sorted every
             # open task in scope. The query spells the condition the same way (queries._OPEN).
+            # unit_path rides along (PostgreSQL; SQLite ignores INCLUDE): a station's list,
+            # walked in due order, then filters on the path inside the index, not in the table.
             models.Index(
                 fields=["campaign", "due_date", "id"],
                 condition=models.Q(state__in=OPEN_STATES),
+                include=["unit_path"],
                 name="task_open_due",
             ),
             models.Index(

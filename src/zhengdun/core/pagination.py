@@ -54,7 +54,7 @@ class IdsFirst:
         ids = list(self.queryset.values_list("pk", flat=True)[item])
         # Looked up by primary key alone: repeating the list's conditions could lead the
         # database to walk the list's index again instead.
-        rows = self.queryset.model._base_manager.filter(pk__in=ids)
+        rows = self.queryset.model._base_manager.filter(pk__in=ids).order_by()
         rows.query.select_related = self.queryset.query.select_related
         by_pk = {row.pk: row for row in rows}
         return [by_pk[pk] for pk in ids]
