@@ -102,7 +102,12 @@ def count_from_tallies(user, campaign: Campaign, filters: TaskFilters) -> int | 
     filters need a real count."""
     if not filters.tally_compatible():
         return None
-    units = [filters.unit] if filters.unit is not None else list(scope_roots(user, campaign))
+    if filters.unit is not None:
+        units = [filters.unit]
+    elif scope.can(user, CampaignPerm.VIEW, campaign.unit):
+        units = [campaign.unit]  # what scope_roots would read again
+    else:
+        units = list(scope_roots(user, campaign))
     rows = TaskTally.objects.filter(campaign=campaign, unit__in=units)
     if filters.workstream:
         rows = rows.filter(workstream_id=filters.workstream)
