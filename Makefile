@@ -27,7 +27,8 @@ demo: $(VENV)/.installed
 	$(BIN)/zhengdun collectstatic --noinput -v0
 	@echo "Zhengdun is serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	ZHENGDUN_DEMO=true $(BIN)/gunicorn zhengdun.wsgi --bind 127.0.0.1:$(PORT) \
-		--workers $(WORKERS) --threads 4 --access-logfile - --error-logfile -
+		--workers $(WORKERS) --threads 4 --access-logfile - --error-logfile - \
+		--logger-class zhengdun.integrity.portal.accesslog.PortalPrivacyLogger
 
 ## test: install the test extras and run every test (SQLite, including the browser tests)
 test: $(VENV)/.installed-test

@@ -71,9 +71,14 @@ INSTALLED_APPS = [
     "zhengdun.campaigns",
     "zhengdun.selfcheck",
     "zhengdun.supervision",
+    "zhengdun.integrity.portal",
+    "zhengdun.integrity",
 ]
 
 MIDDLEWARE = [
+    # Outermost: on the public portal, the client's address and browser are gone before any
+    # other middleware sees the request, and no cookie leaves.
+    "zhengdun.integrity.portal.middleware.PortalPrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -221,7 +226,13 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        # Records about public portal requests lose the request (the client's address).
+        "portal_privacy": {"()": "zhengdun.integrity.portal.logfilter.DropClientDetails"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["portal_privacy"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 

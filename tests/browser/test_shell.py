@@ -30,6 +30,9 @@ SELFCHECK = "/selfcheck/"
 LEDGER = "/selfcheck/ledger/"
 SUPERVISION = "/supervision/"
 ORDERS = "/supervision/orders/"
+CLUES = "/integrity/"
+CLUE_STATISTICS = "/integrity/statistics/"
+PORTAL_PAGE = "/integrity/portal-page/"
 EVERY_LINK = {
     HOME,
     UNITS,
@@ -45,6 +48,9 @@ EVERY_LINK = {
     LEDGER,
     SUPERVISION,
     ORDERS,
+    CLUES,
+    CLUE_STATISTICS,
+    PORTAL_PAGE,
 }
 
 # What each demo login sees in the side navigation (see demo.LOGINS for their grants):
@@ -55,18 +61,21 @@ EVERY_LINK = {
 # and follow-up orders. supervision.view comes with the admin, office, unit leader, liaison,
 # inspector and viewer roles (supervision/apps.py), and to a supervision group's members from
 # their group's assignments (the demo's ``supervisor`` is a member of 第一督导组; the officer is
-# in no group and its role holds nothing of supervision).
+# in no group and its role holds nothing of supervision). Clues are need-to-know: their list is
+# for the discipline inspectors (and the superuser, who finds it empty); clue statistics, with
+# counts under 3 hidden outside the need-to-know group, for the admin, office, unit leaders and
+# inspectors; the public portal's page (telephones, mailbox, notices) is edited by the office.
 READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS, CAMPAIGNS, MY_TASKS, SELFCHECK}
 SUPERVISING = {SUPERVISION, ORDERS}
 NAV = {
     "admin": EVERY_LINK,
-    "office": READERS | SUPERVISING | {LEDGER, IMPORT, AUDIT},
-    "leader": READERS | SUPERVISING | {LEDGER, AUDIT},
+    "office": READERS | SUPERVISING | {LEDGER, IMPORT, AUDIT, CLUE_STATISTICS, PORTAL_PAGE},
+    "leader": READERS | SUPERVISING | {LEDGER, AUDIT, CLUE_STATISTICS},
     "liaison": READERS | SUPERVISING | {LEDGER},
     # The officer role holds no selfcheck or supervision permission: no ledger, no supervision.
     "officer": READERS,
     "supervisor": READERS | SUPERVISING | {LEDGER},
-    "inspector": READERS | SUPERVISING | {LEDGER, AUDIT},
+    "inspector": READERS | SUPERVISING | {LEDGER, AUDIT, CLUES, CLUE_STATISTICS},
 }
 
 # A page each login must not open (answered with the 404 page), and one it may open. ("unit",
