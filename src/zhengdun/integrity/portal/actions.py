@@ -222,8 +222,8 @@ def open_report(*, code: str) -> PublicReport:
     )
 
 
-def reporter_writes(*, report: PublicReport, body: str, attachments: Iterable = ()):
-    """The reporter answers on the portal (after opening the report with the code)."""
+def _checked_message(body: str, attachments: Iterable) -> tuple[str, list]:
+    """A message's text and files, checked, with every problem reported at once."""
     errors: dict = {}
     body = _text(body, field="body", limit=MAX_TEXT, required=True, errors=errors)
     try:
@@ -233,6 +233,12 @@ def reporter_writes(*, report: PublicReport, body: str, attachments: Iterable = 
         clean_files = []
     if errors:
         raise ValidationError(errors)
+    return body, clean_files
+
+
+def reporter_writes(*, report: PublicReport, body: str, attachments: Iterable = ()):
+    """The reporter answers on the portal (after opening the report with the code)."""
+    body, clean_files = _checked_message(body, attachments)
     _refuse_flooding()
     stored: list[str] = []
     try:
@@ -254,15 +260,7 @@ def reporter_writes(*, report: PublicReport, body: str, attachments: Iterable = 
 def reply(*, actor, report: PublicReport, body: str, attachments: Iterable = ()) -> PublicMessage:
     """A handler's message to the reporter (shown on the portal to whoever holds the code)."""
     require_handler(actor)
-    errors: dict = {}
-    body = _text(body, field="body", limit=MAX_TEXT, required=True, errors=errors)
-    try:
-        clean_files = files.prepare(attachments)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        clean_files = []
-    if errors:
-        raise ValidationError(errors)
+    body, clean_files = _checked_message(body, attachments)
     stored: list[str] = []
     try:
         with transaction.atomic():
