@@ -130,12 +130,10 @@ def _register(head, today, *, source, days_ago, category, summary, code, reporte
 
 
 def _portal_clue(today) -> None:
-    """A report through the portal's own submission, when the portal module is there."""
-    try:
-        from zhengdun.integrity.portal import actions as portal
-    except ImportError:
-        return
-    if Clue.objects.filter(source=Source.PORTAL).exists() or not hasattr(portal, "submit_report"):
+    """A report through the portal's own submission."""
+    from zhengdun.integrity.portal import actions as portal
+
+    if Clue.objects.filter(source=Source.PORTAL).exists():
         return
     try:
         portal.submit_report(
@@ -144,7 +142,7 @@ def _portal_clue(today) -> None:
             where_when="通惠派出所户籍窗口，上周三上午",
             who="户籍窗口一名男性民警",
         )
-    except (ValidationError, getattr(portal, "Throttled", ValidationError)):
+    except (ValidationError, portal.Throttled):
         return  # the portal refusing (throttled) leaves the demo whole
 
 

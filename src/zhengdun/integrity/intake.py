@@ -24,6 +24,6 @@ def from_portal(report, *, summary: str = "", subjects_text: str = "") -> Clue:
         summary=text,
         subjects_text=subjects_text,
         # A reporter who left contact details is named: they are held apart, like any other.
-        reporter_contact="" if report.anonymous else getattr(report, "contact", ""),
+        reporter_contact="" if report.anonymous else report.contact,
         portal_report=report,
     )
