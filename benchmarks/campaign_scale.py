@@ -30,7 +30,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import org_scale
-from org_scale import Result, pad, width
+from org_scale import Result, pad, time_runs, width
 
 # Milliseconds at p95 for a full request (issue 3, "Done means").
 TARGETS = {"overview": 100.0, "list": 50.0}
@@ -271,35 +271,12 @@ def build_tasks(total, levels, campaign, leads_by_unit, today, rng) -> Counter:
 def measure(
     name: str, group: str, fn: Callable[[], object], reps: int, warmup: int, describe, budget
 ):
-    """Run ``fn`` once (counting its statements), ``warmup`` times untimed, then ``reps`` times
-    timed, or fewer (at least 10) when that would take longer than ``budget`` seconds."""
-    from django.db import connection
-
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    began = time.perf_counter()
-    with connection.execute_wrapper(count):
-        value = fn()
-    # The first run of a page also loads its templates: judge the budget by the warm runs.
-    each = time.perf_counter() - began
-    for _ in range(warmup):
-        began = time.perf_counter()
-        fn()
-        each = time.perf_counter() - began
-    reps = max(min(reps, 10), min(reps, int(budget / max(each, 1e-6))))
-    samples = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    result = Result(name, group, samples, len(executed), describe(value))
+    value, queries, samples = time_runs(fn, reps, warmup, budget)
+    result = Result(name, group, samples, queries, describe(value))
     mark = "  SLOW" if group in TARGETS and result.p95 > TARGETS[group] else ""
     print(
-        f"  {pad(name, 56)} p50 {result.p50:8.2f}  p95 {result.p95:8.2f} ms  ({reps} runs){mark}",
+        f"  {pad(name, 56)} p50 {result.p50:8.2f}  p95 {result.p95:8.2f} ms  "
+        f"({len(samples)} runs){mark}",
         flush=True,
     )
     return result

@@ -207,28 +207,45 @@ def analyze() -> None:
 # --- measuring -----------------------------------------------------------------------------
 
 
-def measure(
-    name: str, group: str, fn: Callable[[], object], reps: int, warmup: int, describe=str
-) -> Result:
+def time_runs(
+    fn: Callable[[], object], reps: int, warmup: int, budget: float | None = None
+) -> tuple[object, int, list[float]]:
+    """Run ``fn`` once (counting its statements: a request through the test client resets the
+    query log, so with a wrapper), ``warmup`` times untimed, then ``reps`` times timed, or fewer
+    (at least 10) when that would take longer than ``budget`` seconds. Returns the first run's
+    value, its statement count and the timings in milliseconds."""
     from django.db import connection
 
-    # Count statements with a wrapper: a request through the test client resets query logs.
     executed = []
 
     def count(execute, sql, params, many, context):
         executed.append(sql)
         return execute(sql, params, many, context)
 
+    began = time.perf_counter()
     with connection.execute_wrapper(count):
         value = fn()
+    # The first run of a page also loads its templates: judge the budget by the warm runs.
+    each = time.perf_counter() - began
     for _ in range(warmup):
+        began = time.perf_counter()
         fn()
+        each = time.perf_counter() - began
+    if budget is not None:
+        reps = max(min(reps, 10), min(reps, int(budget / max(each, 1e-6))))
     samples = []
     for _ in range(reps):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    result = Result(name, group, samples, len(executed), describe(value))
+    return value, len(executed), samples
+
+
+def measure(
+    name: str, group: str, fn: Callable[[], object], reps: int, warmup: int, describe=str
+) -> Result:
+    value, queries, samples = time_runs(fn, reps, warmup)
+    result = Result(name, group, samples, queries, describe(value))
     mark = "  SLOW" if group and result.p95 > TARGETS[group] else ""
     print(f"  {pad(name, 52)} p50 {result.p50:8.2f}  p95 {result.p95:8.2f} ms{mark}", flush=True)
     return result

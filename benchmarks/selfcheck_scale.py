@@ -34,7 +34,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import org_scale
-from org_scale import Result, pad, width
+from org_scale import Result, pad, time_runs, width
 
 # Milliseconds at p95 for a full request (issue 4, "Done means"); seconds for the job.
 TARGETS = {"ledger": 50.0}
@@ -421,35 +421,12 @@ def build_round(args, office, root, levels, today, rng: random.Random) -> tuple:
 
 
 def measure(name: str, group: str, fn: Callable[[], object], args, describe=str) -> Result:
-    """Run ``fn`` once (counting its statements), warm up, then time it ``args.reps`` times, or
-    fewer (at least 10) when that would take longer than ``args.budget`` seconds."""
-    from django.db import connection
-
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    began = time.perf_counter()
-    with connection.execute_wrapper(count):
-        value = fn()
-    # The first run of a page also loads its templates: judge the budget by the warm runs.
-    each = time.perf_counter() - began
-    for _ in range(args.warmup):
-        began = time.perf_counter()
-        fn()
-        each = time.perf_counter() - began
-    reps = max(min(args.reps, 10), min(args.reps, int(args.budget / max(each, 1e-6))))
-    samples = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    result = Result(name, group, samples, len(executed), describe(value))
+    value, queries, samples = time_runs(fn, args.reps, args.warmup, args.budget)
+    result = Result(name, group, samples, queries, describe(value))
     mark = "  SLOW" if group in TARGETS and result.p95 > TARGETS[group] else ""
     print(
-        f"  {pad(name, 58)} p50 {result.p50:8.2f}  p95 {result.p95:8.2f} ms  ({reps} runs){mark}",
+        f"  {pad(name, 58)} p50 {result.p50:8.2f}  p95 {result.p95:8.2f} ms  "
+        f"({len(samples)} runs){mark}",
         flush=True,
     )
     return result
