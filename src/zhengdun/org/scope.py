@@ -13,19 +13,32 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 
-from zhengdun.org.models import PATH_STEP, Grant, Unit, ancestor_paths
+from zhengdun.org.models import Grant, Unit, ancestor_paths
 from zhengdun.org.roles import ROLE_PERMISSIONS, WRITE_PERMS, perms_of
 
-# A provider yields (permission, unit path) pairs for a user, beyond their grants.
-Provider = Callable[[object], Iterable[tuple[str, str]]]
+
+@dataclass(frozen=True)
+class Provider:
+    """Scope that does not come from grants: ``perms`` on the units whose paths the queryset
+    ``rows(user)`` yields in its column ``path_field``."""
+
+    perms: tuple[str, ...]
+    rows: Callable[[object], QuerySet]
+    path_field: str = "unit__path"
+
+
 _providers: list[Provider] = []
 
 _CACHE_ATTR = "_zhengdun_scope"
+# Tags of the rows that do not come from a grant (grant rows carry their role's name).
+_TOP = "^top"
+_PROVIDED = "^provider:"
 
 
-def register_provider(provider: Provider) -> None:
+def register_provider(perms: Iterable[str], rows: Callable, path_field: str = "unit__path") -> None:
+    provider = Provider(tuple(perms), rows, path_field)
     if provider not in _providers:
         _providers.append(provider)
 
@@ -59,14 +72,50 @@ def _minimal(paths: Iterable[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _whole_tree(roots: dict[str, tuple[str, ...]]) -> frozenset[str]:
-    """The permissions whose roots include every top-level unit (one query, only when some
-    root is a top-level unit)."""
-    candidates = {perm for perm, paths in roots.items() if any(len(p) == PATH_STEP for p in paths)}
-    if not candidates:
-        return frozenset()
-    tops = set(Unit.objects.filter(parent__isnull=True).values_list("path", flat=True))
-    return frozenset(perm for perm in candidates if tops <= set(roots[perm]))
+def _whole_tree(roots: dict[str, tuple[str, ...]], tops: set[str]) -> frozenset[str]:
+    """The permissions whose roots include every top-level unit."""
+    return frozenset(perm for perm, paths in roots.items() if tops and tops <= set(paths))
+
+
+def _sources(user) -> QuerySet:
+    """Everything a user's scope is made of, in one query (every request pays for it): the
+    grants as (role, path), the top-level units and each provider's units, tagged."""
+    grants = (
+        Grant.objects.filter(user=user, unit__is_active=True)
+        .order_by()
+        .values_list("role", "unit__path")
+    )
+    tops = (
+        Unit.objects.filter(parent__isnull=True)
+        .order_by()
+        .annotate(source=Value(_TOP))
+        .values_list("source", "path")
+    )
+    provided = [
+        provider.rows(user)
+        .order_by()
+        .annotate(source=Value(f"{_PROVIDED}{index}"))
+        .values_list("source", provider.path_field)
+        for index, provider in enumerate(_providers)
+    ]
+    return grants.union(tops, *provided, all=True)
+
+
+def _load(user) -> Scope:
+    tops: set[str] = set()
+    by_perm: dict[str, list[str]] = {}
+    for source, path in _sources(user):
+        if source == _TOP:
+            tops.add(path)
+            continue
+        if source.startswith(_PROVIDED):
+            perms: Iterable[str] = _providers[int(source.removeprefix(_PROVIDED))].perms
+        else:
+            perms = perms_of(source)
+        for perm in perms:
+            by_perm.setdefault(perm, []).append(path)
+    roots = {perm: _minimal(paths) for perm, paths in by_perm.items()}
+    return Scope(roots=roots, whole_tree=_whole_tree(roots, tops))
 
 
 def scope_of(user) -> Scope:
@@ -75,21 +124,7 @@ def scope_of(user) -> Scope:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    if user.is_superuser:
-        result = Scope(everywhere=True)
-    else:
-        pairs: list[tuple[str, str]] = []
-        for role, path in Grant.objects.filter(user=user, unit__is_active=True).values_list(
-            "role", "unit__path"
-        ):
-            pairs.extend((perm, path) for perm in perms_of(role))
-        for provider in _providers:
-            pairs.extend(provider(user))
-        by_perm: dict[str, list[str]] = {}
-        for perm, path in pairs:
-            by_perm.setdefault(perm, []).append(path)
-        roots = {perm: _minimal(paths) for perm, paths in by_perm.items()}
-        result = Scope(roots=roots, whole_tree=_whole_tree(roots))
+    result = Scope(everywhere=True) if user.is_superuser else _load(user)
     setattr(user, _CACHE_ATTR, result)
     return result
 

@@ -12,8 +12,8 @@ class SupervisionConfig(AppConfig):
         from zhengdun.org import scope
         from zhengdun.org.roles import Role, extend
         from zhengdun.supervision import demo, jobs  # noqa: F401  (tick jobs, demo loader)
+        from zhengdun.supervision.permissions import MEMBER_PERMS, member_assignments
         from zhengdun.supervision.permissions import SupervisionPerm as P
-        from zhengdun.supervision.permissions import provider
 
         extend(Role.ADMIN, {P.VIEW, P.MANAGE, P.VISIT, P.ANSWER}, write=True)
         extend(Role.OFFICE, {P.VIEW, P.MANAGE, P.VISIT}, write=True)
@@ -22,7 +22,7 @@ class SupervisionConfig(AppConfig):
         extend(Role.INSPECTOR, {P.VIEW})
         extend(Role.VIEWER, {P.VIEW})
         # Supervisors hold nothing here by their grant: their group's assignments give it.
-        scope.register_provider(provider)
+        scope.register_provider(MEMBER_PERMS, member_assignments)
         register(
             NavItem(
                 "supervision:group_list",

@@ -8,7 +8,7 @@ and work in the units assigned to their group, and nowhere else (``scope.registe
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,26 +26,16 @@ class SupervisionPerm:
 MEMBER_PERMS = (SupervisionPerm.VIEW, SupervisionPerm.VISIT)
 
 
-def member_paths(user, on: date | None = None) -> list[str]:
-    """Paths of the units assigned today to the groups the user is a member of (one query:
-    every scoped request of every app pays for it, so no separate lookup of the person)."""
-    if getattr(user, "pk", None) is None:
-        return []
+def member_assignments(user, on: date | None = None) -> QuerySet[Assignment]:
+    """The assignments current on ``on`` (today) of the groups the user is a member of: their
+    units are the members' scope (read by ``scope`` in the query every request makes)."""
     on = on or timezone.localdate()
-    return list(
-        Assignment.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=on),
-            group__members__person__user_id=user.pk,
-            starts_on__lte=on,
-            unit__is_active=True,
-        ).values_list("unit__path", flat=True)
+    return Assignment.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on),
+        group__members__person__user_id=user.pk,
+        starts_on__lte=on,
+        unit__is_active=True,
     )
-
-
-def provider(user):
-    for path in member_paths(user):
-        for perm in MEMBER_PERMS:
-            yield perm, path
 
 
 def _int(pk) -> int:
