@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhengdun.campaigns.models import Colour, IncentiveLevel, TaskState, Workstream
+from zhengdun.core import forms as core_forms
 from zhengdun.org.forms import UnitChoiceField, VersionedForm
 from zhengdun.org.models import Person, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(core_forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
         return f"{obj.name}（{obj.unit.display_name}）"
 
@@ -116,7 +117,9 @@ class WorkstreamForm(forms.Form):
 
 class TaskForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    workstream = forms.ModelChoiceField(label=_("Workstream"), queryset=Workstream.objects.none())
+    workstream = core_forms.ModelChoiceField(
+        label=_("Workstream"), queryset=Workstream.objects.none()
+    )
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -232,7 +235,7 @@ class CancelForm(forms.Form):
 
 
 class IncentiveForm(forms.Form):
-    level = forms.ModelChoiceField(label=_("Level"), queryset=IncentiveLevel.objects.none())
+    level = core_forms.ModelChoiceField(label=_("Level"), queryset=IncentiveLevel.objects.none())
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     person = PersonChoiceField(
         label=_("Person (optional)"), queryset=Person.objects.none(), required=False
@@ -248,7 +251,7 @@ class IncentiveForm(forms.Form):
 
 class TaskFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    workstream = forms.ModelChoiceField(
+    workstream = core_forms.ModelChoiceField(
         label=_("Workstream"),
         queryset=Workstream.objects.none(),
         required=False,

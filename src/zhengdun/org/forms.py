@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhengdun.core import forms as core_forms
 from zhengdun.org.models import Person, PersonStatus, Sector, Unit, UnitKind
 from zhengdun.org.roles import Role
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(core_forms.ModelChoiceField):
     """Units shown indented by depth, in tree order."""
 
     def label_from_instance(self, obj: Unit) -> str:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengdun.core import forms as core_forms
 from zhengdun.core.warnings import Colour
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Person, Unit
@@ -10,14 +11,14 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MEASURE_ROWS = 2  # blank measure rows offered under each item, beside the saved ones
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(core_forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
         return f"{obj.name}（{obj.unit.display_name}）"
 
 
 class RoundForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    catalogue = forms.ModelChoiceField(
+    catalogue = core_forms.ModelChoiceField(
         label=_("Problem catalogue"), queryset=Catalogue.objects.all()
     )
     unit = UnitChoiceField(
@@ -184,7 +185,7 @@ class OpinionForm(forms.Form):
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=MeetingKind.choices)
     held_on = forms.DateField(label=_("Date"), widget=DATE)
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = core_forms.ModelMultipleChoiceField(
         label=_("Attendees"),
         queryset=Person.objects.none(),
         required=False,
@@ -227,7 +228,9 @@ class LedgerFilterForm(forms.Form):
 class FindingForm(forms.Form):
     """A problem raised at a meeting, entered as a finding with one measure."""
 
-    item = forms.ModelChoiceField(label=_("Problem (catalogue item)"), queryset=Item.objects.none())
+    item = core_forms.ModelChoiceField(
+        label=_("Problem (catalogue item)"), queryset=Item.objects.none()
+    )
     description = forms.CharField(
         label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhengdun.core import forms as core_forms
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Person, PersonStatus, Unit
 from zhengdun.supervision.models import Draw, DrawKind, VisitKind, VisitMode
@@ -17,17 +18,17 @@ FILE_TYPES = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.pptx,.txt,.mp4"
 PEOPLE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(core_forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
         return person_label(obj)
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(core_forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Person) -> str:
         return person_label(obj)
 
 
-class DrawChoiceField(forms.ModelChoiceField):
+class DrawChoiceField(core_forms.ModelChoiceField):
     def label_from_instance(self, obj: Draw) -> str:
         names = "、".join(name for _pk, name in obj.result[:5])
         return f"{obj.period_start:%Y-%m-%d} {obj.get_kind_display()}：{names}"
@@ -113,7 +114,7 @@ MEMBERS_HELP = _(
 
 
 class GroupForm(MembersMixin, forms.Form):
-    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None)
+    campaign = core_forms.ModelChoiceField(label=_("Campaign"), queryset=None)
     name = forms.CharField(label=_("Name of the group"), max_length=60)
     min_days = forms.IntegerField(
         label=_("Minimum days on site a month"), min_value=1, max_value=31, initial=15
@@ -309,7 +310,7 @@ class PlanForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    group = forms.ModelChoiceField(
+    group = core_forms.ModelChoiceField(
         label=_("For the group"), queryset=None, required=False, empty_label=_("— the office —")
     )
     kind = forms.ChoiceField(label=_("Draw"), choices=DrawKind.choices, initial=DrawKind.UNITS)

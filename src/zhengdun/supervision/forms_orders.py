@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhengdun.core import forms as core_forms
 from zhengdun.core.warnings import Colour
 from zhengdun.org.forms import UnitChoiceField
 from zhengdun.org.models import Person, Unit
@@ -81,19 +82,19 @@ class ReturnForm(forms.Form):
 
 class TaskLinkForm(forms.Form):
     kind = forms.CharField(widget=forms.HiddenInput, initial="task")
-    workstream = forms.ModelChoiceField(label=_("Workstream"), queryset=None)
+    workstream = core_forms.ModelChoiceField(label=_("Workstream"), queryset=None)
 
     def __init__(self, *args, workstreams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workstream"].queryset = workstreams
 
 
-class ReportChoiceField(forms.ModelChoiceField):
+class ReportChoiceField(core_forms.ModelChoiceField):
     def label_from_instance(self, obj: Report) -> str:
         return f"{obj.round.name}（{obj.unit.display_name}）"
 
 
-class ItemChoiceField(forms.ModelChoiceField):
+class ItemChoiceField(core_forms.ModelChoiceField):
     def label_from_instance(self, obj: Item) -> str:
         return f"{obj.code} {obj.title}"
 
