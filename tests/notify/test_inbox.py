@@ -1,12 +1,14 @@
 import datetime
 
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhengdun.audit.models import AuditEvent
 from zhengdun.notify import tick
-from zhengdun.notify.actions import send
-from zhengdun.notify.models import Notification
+from zhengdun.notify.actions import mark_read, recount_unread, send
+from zhengdun.notify.models import Inbox, Notification
 
 
 def test_send_with_a_key_is_idempotent(org):
@@ -72,3 +74,27 @@ def test_tick_tells_administrators_about_a_broken_audit_chain(org):
     call_command("tick")
     call_command("tick")
     assert Notification.objects.filter(kind="audit.chain_broken", recipient=org.admin).count() == 1
+
+
+def test_unread_counter_follows_sends_and_reads_and_the_tick_repairs_drift(org):
+    send(recipient=org.office, kind="t", title="a")
+    send(recipient=org.office, kind="t", title="b")
+    assert Inbox.objects.get(user=org.office).unread == 2
+    first = Notification.objects.filter(recipient=org.office).order_by("id").first()
+    mark_read(actor=org.office, notification_ids=[first.pk])
+    assert Inbox.objects.get(user=org.office).unread == 1
+    Inbox.objects.filter(user=org.office).update(unread=7)
+    Notification.objects.create(recipient=org.leader_a, kind="t", title="written around send")
+    assert tick.run(datetime.date(2026, 3, 1))["notify.unread"] == 2
+    assert Inbox.objects.get(user=org.office).unread == 1
+    assert Inbox.objects.get(user=org.leader_a).unread == 1
+    assert recount_unread() == 0
+
+
+def test_pages_show_the_unread_count_without_counting_notices(org, login):
+    send(recipient=org.office, kind="t", title="a")
+    client = login(org.office)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("org:unit_list"))
+    assert response.context["unread_count"] == 1
+    assert not [q for q in queries.captured_queries if "notify_notification" in q["sql"]]

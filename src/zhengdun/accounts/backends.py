@@ -7,12 +7,12 @@ class ZhengdunBackend(ModelBackend):
     """Django's backend, except that demo logins work only in demo mode."""
 
     def get_user(self, user_id):
-        """The signed-in user of every request, with the person (named in the page header) and
-        the account flags (checked below) in the same query rather than two more."""
+        """The signed-in user of every request, with the person (named in the page header), the
+        account flags (checked below) and the unread counter in the same query, not three more."""
         try:
             user = (
                 get_user_model()
-                ._default_manager.select_related("person", "zhengdun_flags")
+                ._default_manager.select_related("person", "zhengdun_flags", "inbox")
                 .get(pk=user_id)
             )
         except get_user_model().DoesNotExist:

@@ -1,9 +1,10 @@
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
-from zhengdun.notify.models import Notification
+from zhengdun.notify.models import Inbox, Notification
 
 
 def send(
@@ -31,6 +32,7 @@ def send(
                 url=url,
                 dedupe_key=dedupe_key or "",
             )
+            _count_unread(recipient.pk, 1)
     except IntegrityError:
         # A concurrent run sent the same notice first.
         return 0
@@ -45,6 +47,7 @@ def mark_read(*, actor, notification_ids: list[int] | None = None) -> int:
             unread = unread.filter(pk__in=notification_ids)
         count = unread.update(read_at=timezone.now())
         if count:
+            _count_unread(actor.pk, -count)
             record(
                 actor=actor,
                 code=Code.NOTIFICATION_READ,
@@ -53,3 +56,40 @@ def mark_read(*, actor, notification_ids: list[int] | None = None) -> int:
                 changes={"count": count, "ids": notification_ids or "all"},
             )
     return count
+
+
+def _count_unread(user_id: int, change: int) -> None:
+    """Move the user's unread counter with the notices just written (same transaction). A
+    missing counter starts from a real count, which already includes them."""
+    if Inbox.objects.filter(user_id=user_id).update(unread=F("unread") + change):
+        return
+    try:
+        with transaction.atomic():
+            Inbox.objects.create(user_id=user_id, unread=unread_of(user_id))
+    except IntegrityError:
+        # Another transaction created it meanwhile.
+        Inbox.objects.filter(user_id=user_id).update(unread=F("unread") + change)
+
+
+def unread_of(user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+
+
+def recount_unread() -> int:
+    """Set every counter to the real count; returns how many had drifted (the tick reports it)."""
+    drifted = 0
+    actual = dict(
+        Notification.objects.filter(read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+        .values_list("recipient_id", "n")
+    )
+    for inbox in Inbox.objects.all().iterator(chunk_size=2000):
+        real = actual.pop(inbox.user_id, 0)
+        if inbox.unread != real:
+            drifted += Inbox.objects.filter(pk=inbox.pk, unread=inbox.unread).update(unread=real)
+    for user_id, real in actual.items():
+        drifted += 1
+        Inbox.objects.get_or_create(user_id=user_id, defaults={"unread": real})
+    return drifted

@@ -9,5 +9,6 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         from zhengdun.core.nav import NavItem, register
+        from zhengdun.notify import jobs  # noqa: F401  (tick job)
 
         register(NavItem("notify:inbox", _("Inbox"), perm=None, order=80, icon="inbox"))

@@ -34,3 +34,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Inbox(models.Model):
+    """A user's count of unread notices, kept in the transaction that sends or reads them.
+
+    Every page shows the count; read with the signed-in user (one join) it costs no query of
+    its own. The daily tick recounts and reports any drift (``notify.jobs``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="inbox",
+    )
+    unread = models.IntegerField(_("unread"), default=0)
+
+    class Meta:
+        verbose_name = _("inbox")
+        verbose_name_plural = _("inboxes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.unread}"

@@ -11,4 +11,6 @@ def inbox_of(user, *, unread_only: bool = False) -> QuerySet[Notification]:
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """From the user's counter (loaded with the signed-in user; a query otherwise)."""
+    inbox = getattr(user, "inbox", None)
+    return max(inbox.unread, 0) if inbox is not None else 0
