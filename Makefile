@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export ZHENGDUN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test ci lint test-sqlite test-postgres test-browser bench bench-campaigns bench-selfcheck messages clean
+.PHONY: demo test ci lint test-sqlite test-postgres test-browser bench bench-campaigns bench-selfcheck bench-exams messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ bench-campaigns: $(VENV)/.installed-test
 bench-selfcheck: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/selfcheck_scale.py
 	scripts/with-postgres.sh $(BIN)/python benchmarks/selfcheck_scale.py
+
+## bench-exams: 2,000 officers sit one exam at once (start, autosave every answer, hand in)
+bench-exams: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/exam_scale.py
+	scripts/with-postgres.sh $(BIN)/python benchmarks/exam_scale.py
 
 ## messages: refresh the catalogues (translate new zh_Hans entries by hand), derive zh_Hant, compile
 messages: $(VENV)/.installed-test

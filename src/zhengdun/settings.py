@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "zhengdun.supervision",
     "zhengdun.integrity.portal",
     "zhengdun.integrity",
+    "zhengdun.learning.exams",
+    "zhengdun.learning",
+    "zhengdun.learning.contests",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,14 @@ ORDERS = "/supervision/orders/"
 CLUES = "/integrity/"
 CLUE_STATISTICS = "/integrity/statistics/"
 PORTAL_PAGE = "/integrity/portal-page/"
+STUDY = "/learning/"
+TALKS = "/learning/talks/"
+COURSES = "/learning/courses/"
+EXAMS = "/learning/exams/"
+QUESTION_BANK = "/learning/exams/questions/"
+EXAM_MANAGEMENT = "/learning/exams/manage/"
+DRILLS = "/learning/contests/drills/"
+CONTESTS = "/learning/contests/"
 EVERY_LINK = {
     HOME,
     UNITS,
@@ -51,6 +59,14 @@ EVERY_LINK = {
     CLUES,
     CLUE_STATISTICS,
     PORTAL_PAGE,
+    STUDY,
+    TALKS,
+    COURSES,
+    EXAMS,
+    QUESTION_BANK,
+    EXAM_MANAGEMENT,
+    DRILLS,
+    CONTESTS,
 }
 
 # What each demo login sees in the side navigation (see demo.LOGINS for their grants):
@@ -65,11 +81,17 @@ EVERY_LINK = {
 # for the discipline inspectors (and the superuser, who finds it empty); clue statistics, with
 # counts under 3 hidden outside the need-to-know group, for the admin, office, unit leaders and
 # inspectors; the public portal's page (telephones, mailbox, notices) is edited by the office.
-READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS, CAMPAIGNS, MY_TASKS, SELFCHECK}
+# Learning: everyone has their own study sessions, talks, courses, exams and contests (as an
+# attendee, a writer, an enrolee, a candidate or a judge) and every role sees the drills; the
+# question bank and exam management are the office's (learning/exams/apps.py).
+LEARNING = {STUDY, TALKS, COURSES, EXAMS, DRILLS, CONTESTS}
+READERS = {HOME, UNITS, PEOPLE, INBOX, API_DOCS, CAMPAIGNS, MY_TASKS, SELFCHECK} | LEARNING
 SUPERVISING = {SUPERVISION, ORDERS}
 NAV = {
     "admin": EVERY_LINK,
-    "office": READERS | SUPERVISING | {LEDGER, IMPORT, AUDIT, CLUE_STATISTICS, PORTAL_PAGE},
+    "office": READERS
+    | SUPERVISING
+    | {LEDGER, IMPORT, AUDIT, CLUE_STATISTICS, PORTAL_PAGE, QUESTION_BANK, EXAM_MANAGEMENT},
     "leader": READERS | SUPERVISING | {LEDGER, AUDIT, CLUE_STATISTICS},
     "liaison": READERS | SUPERVISING | {LEDGER},
     # The officer role holds no selfcheck or supervision permission: no ledger, no supervision.

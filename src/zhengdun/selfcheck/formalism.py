@@ -27,7 +27,7 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from difflib import SequenceMatcher
@@ -560,6 +560,19 @@ def leaders_low(round_: Round) -> Iterator[Signal]:
             )
 
 
+# --- detectors added by other apps -----------------------------------------------------------
+
+Detector = Callable[[Round], Iterable[Signal]]
+_detectors: dict[str, Detector] = {}
+
+
+def register_detector(name: str, detector: Detector) -> None:
+    """Add a detector that ``run`` calls for every round, after the built-in ones: another app
+    whose texts belong to a round (the learning app's three talks) yields its signals with
+    ``Signal.round`` set to that round. Registering a name again replaces its detector."""
+    _detectors[name] = detector
+
+
 # --- running --------------------------------------------------------------------------------
 
 
@@ -608,6 +621,7 @@ def run(round_: Round) -> Outcome:
         ("deadlines", lambda: deadlines(round_)),
         ("no_evidence", lambda: no_evidence(round_)),
         ("leaders_low", lambda: leaders_low(round_)),
+        *((name, lambda d=detector: d(round_)) for name, detector in _detectors.items()),
     ):
         began = time.perf_counter()
         found.extend(detector())

@@ -454,6 +454,9 @@ class SignalKind(models.TextChoices):
     LATE_DEADLINE = "late_deadline", _("Deadline beyond the round")
     NO_EVIDENCE = "no_evidence", _("Closed without evidence")
     LEADER_LOW = "leader_low", _("Leader reports fewer findings than the unit average")
+    # Added by the learning app's detector (formalism.register_detector): two officers' three
+    # talks (三谈) nearly the same; the talks' ids are in the signal's detail.
+    COPIED_TALK = "copied_talk", _("Talks copied from another officer's")
 
 
 class Signal(models.Model):
