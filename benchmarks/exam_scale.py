@@ -3,16 +3,18 @@ each question (one autosave per answer) and hands in, through the full WSGI stac
 
     .venv/bin/python benchmarks/exam_scale.py                            # SQLite
     scripts/with-postgres.sh .venv/bin/python benchmarks/exam_scale.py   # PostgreSQL 15
-    .venv/bin/python benchmarks/exam_scale.py --officers 200 --workers 4 # quick
+    .venv/bin/python benchmarks/exam_scale.py --officers 200 --workers 2 # quick
 
 It migrates an empty database (a fresh temporary data dir, as org_scale does), builds a city
 bureau with 8 county bureaus and 48 stations, spreads the officers over the stations, gives each
 one a login and an API token, loads the demo handbook bank (121 questions) and publishes an exam
 of 25 questions drawn per person (10 single, 5 multiple, 5 true/false, 5 fill-in).
 
-Then a pool of ``--workers`` threads, each with its own Django test ``Client`` (the whole
-middleware stack and the API's token authentication, a fresh request per call), plays the
-officers in three phases:
+Then ``--processes`` forked processes (as gunicorn's workers: each its own interpreter and
+database connection; default 2, one per core) with ``--workers`` threads each, every thread
+with its own Django test ``Client`` (the whole middleware stack and the API's token
+authentication, a fresh request per call), play the officers (each process a share of them) in
+three phases, all processes passing each phase together:
 
 1. start: the officers' starts are spread evenly over ``--window`` seconds (default 60);
 2. answer: every officer answers each of their questions (``PUT /attempts/{id}/answers``, one
@@ -50,12 +52,15 @@ STATIONS_PER_COUNTY = 6
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--officers", type=int, default=2000, help="officers sitting the exam")
-    parser.add_argument("--workers", type=int, default=4, help="concurrent clients (threads)")
+    parser.add_argument("--processes", type=int, default=2, help="client processes (forked)")
+    parser.add_argument("--workers", type=int, default=2, help="client threads per process")
     parser.add_argument("--window", type=float, default=60.0, help="seconds over which to start")
     parser.add_argument("--seed", type=int, default=2021)
     args = parser.parse_args(argv)
-    if args.officers < 1 or args.workers < 1 or args.window < 0:
-        parser.error("--officers and --workers must be positive, --window not negative")
+    if args.officers < 1 or args.workers < 1 or args.processes < 1 or args.window < 0:
+        parser.error(
+            "--officers, --processes and --workers must be positive, --window not negative"
+        )
     return args
 
 
@@ -198,10 +203,10 @@ def right_answer(item: dict, key: list):
     return list(key)
 
 
-def run_phases(args, exam, users, tokens) -> dict[str, float]:
+def run_phases(args, exam, users, tokens, share: int = 0, barrier=None) -> dict:
+    """Play this process's share of the officers (every ``--processes``-th, from ``share``)
+    through the three phases; ``barrier`` makes every process start each phase together."""
     import json
-
-    from django.db import connections
 
     from zhengdun.learning.exams.models import Question
 
@@ -210,12 +215,15 @@ def run_phases(args, exam, users, tokens) -> dict[str, float]:
     attempts: dict[int, dict] = {}
     walls = {}
 
-    def close():
-        connections.close_all()
+    def together() -> float:
+        if barrier is not None:
+            barrier.wait()
+        return time.perf_counter()
 
-    # Phase 1: starts spread over the window.
-    began = time.perf_counter()
+    # Phase 1: starts spread over the window (the whole window: the processes interleave).
+    began = together()
     step = args.window / max(len(users), 1)
+    mine = [(index, user) for index, user in enumerate(users) if index % args.processes == share]
 
     def start(index_user):
         index, user = index_user
@@ -227,11 +235,11 @@ def run_phases(args, exam, users, tokens) -> dict[str, float]:
             attempts[user.pk] = response.json()
 
     with ThreadPoolExecutor(args.workers) as pool:
-        list(pool.map(start, enumerate(users)))
+        list(pool.map(start, mine))
     walls["start"] = time.perf_counter() - began
 
     # Phase 2: every answer saved on its own, the officers' saves interleaved.
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed + share)
     saves = [
         (user_id, data["id"], item) for user_id, data in attempts.items() for item in data["items"]
     ]
@@ -242,7 +250,7 @@ def run_phases(args, exam, users, tokens) -> dict[str, float]:
         body = json.dumps({"answers": {str(item["id"]): right_answer(item, keys[item["id"]])}})
         officers.call("save", user_id, "put", f"{API}/attempts/{attempt_id}/answers", body)
 
-    began = time.perf_counter()
+    began = together()
     with ThreadPoolExecutor(args.workers) as pool:
         list(pool.map(save, saves, chunksize=16))
     walls["save"] = time.perf_counter() - began
@@ -252,15 +260,56 @@ def run_phases(args, exam, users, tokens) -> dict[str, float]:
         user_id, data = user_attempt
         officers.call("submit", user_id, "post", f"{API}/attempts/{data['id']}/submit")
 
-    began = time.perf_counter()
+    began = together()
     with ThreadPoolExecutor(args.workers) as pool:
         list(pool.map(submit, attempts.items()))
     walls["submit"] = time.perf_counter() - began
-    close()
     walls["saves"] = len(saves)
     walls["failures"] = officers.failures
     walls["samples"] = officers.samples
     return walls
+
+
+def run_processes(args, exam, users, tokens) -> dict:
+    """Fork the client processes (each opens its own database connection) and merge what
+    they measured: samples pooled, a phase's wall time the slowest process's."""
+    import multiprocessing
+
+    from django.db import connections
+
+    if args.processes == 1:
+        return run_phases(args, exam, users, tokens)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(args.processes)
+    results = context.Queue()
+
+    def play(share: int) -> None:
+        try:
+            results.put(run_phases(args, exam, users, tokens, share, barrier))
+        except BaseException as error:  # report, never hang the parent on results.get()
+            barrier.abort()
+            results.put({"error": repr(error)})
+        finally:
+            connections.close_all()
+
+    processes = [context.Process(target=play, args=(share,)) for share in range(args.processes)]
+    for process in processes:
+        process.start()
+    parts = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    errors = [part["error"] for part in parts if "error" in part]
+    if errors:
+        return {"error": errors}
+    merged = {phase: max(part[phase] for part in parts) for phase in ("start", "save", "submit")}
+    merged["saves"] = sum(part["saves"] for part in parts)
+    merged["failures"] = [failure for part in parts for failure in part["failures"]]
+    merged["samples"] = {
+        kind: [value for part in parts for value in part["samples"][kind]]
+        for kind in ("start", "save", "submit")
+    }
+    return merged
 
 
 def verify(exam, officers: int) -> list[str]:
@@ -312,7 +361,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Database: {org_scale.database_description()} ({connection.vendor})")
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.2f} at start; {args.workers} client threads"
+        f"load average {os.getloadavg()[0]:.2f} at start; {args.processes} client processes "
+        f"of {args.workers} threads"
     )
     began = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -331,7 +381,10 @@ def run(args: argparse.Namespace) -> int:
         f"Built {args.officers:,} officers in {Unit.objects.count()} units, the bank and the exam "
         f"in {time.perf_counter() - began:.1f} s"
     )
-    walls = run_phases(args, exam, users, tokens)
+    walls = run_processes(args, exam, users, tokens)
+    if "error" in walls:
+        print("A client process failed:", *walls["error"], sep="\n  ")
+        return 1
     results = [
         Result(
             f"{kind} ({len(samples):,} requests)", "save" if kind == "save" else "", samples, 0, ""
