@@ -64,6 +64,9 @@ def test_pagination_is_bounded(org, bearer):
     data = bearer(org.office).get("/api/v1/units", {"page_size": 100000, "page": -3}).json()
     assert data["page_size"] == 200
     assert data["page"] == 1
+    far = bearer(org.office).get("/api/v1/units", {"page": 10**30})
+    assert far.status_code == 200
+    assert far.json()["items"] == []
 
 
 def test_create_and_update_a_unit(org, bearer):

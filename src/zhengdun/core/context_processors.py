@@ -4,7 +4,8 @@ from zhengdun.core.nav import items_for
 
 
 def shell(request):
-    """Navigation and the inbox badge for the page shell (one COUNT query when signed in)."""
+    """Navigation and the inbox badge for the page shell (the unread counter comes with the
+    signed-in user: no query of its own)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}

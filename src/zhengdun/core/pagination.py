@@ -10,11 +10,13 @@ def paginate(request, queryset: QuerySet, per_page: int | None = None) -> Page:
 
 
 MAX_PAGE_SIZE = 200
+# Far beyond any list, and small enough that the OFFSET stays a 64-bit integer.
+MAX_PAGE = 1_000_000
 
 
 def clamp(page: int, page_size: int) -> tuple[int, int]:
-    """A page number of at least 1 and a page size between 1 and MAX_PAGE_SIZE."""
-    return max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    """A page number between 1 and MAX_PAGE and a page size between 1 and MAX_PAGE_SIZE."""
+    return min(max(page, 1), MAX_PAGE), min(max(page_size, 1), MAX_PAGE_SIZE)
 
 
 def page_dict(items, page: int, page_size: int) -> dict:
