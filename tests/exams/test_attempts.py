@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.exams.conftest import correct_answers
+from tests.exams.conftest import close_now, correct_answers
 from zhengdun.learning.exams import actions
 from zhengdun.learning.exams.models import Attempt, AttemptState, Question
 
@@ -29,8 +29,9 @@ def put(client, attempt_id, answers):
 
 
 def test_open_exams_list_shows_the_exam_to_its_audience_only(env, login):
-    assert [e["id"] for e in login(env.org.officer_a1).get(f"{API}/exams").json()] == [env.exam.pk]
-    assert login(env.org.outsider).get(f"{API}/exams").json() == []  # county B
+    page = login(env.org.officer_a1).get(f"{API}/exams").json()
+    assert [e["id"] for e in page["items"]] == [env.exam.pk] and page["count"] == 1
+    assert login(env.org.outsider).get(f"{API}/exams").json()["items"] == []  # county B
 
 
 def test_outside_the_audience_cannot_start(env, login):
@@ -118,8 +119,36 @@ def test_full_marks_pass_and_results_are_shown_after_submit(env, login):
     ).json()
     assert result["state"] == "submitted"
     assert result["percent"] == 100.0 and result["passed"] is True
+    close_now(env.exam)
+    result = client.get(f"{API}/attempts/{data['id']}").json()
     assert all(item["correct"] for item in result["items"])
     assert all(item["key_text"] for item in result["items"])
+
+
+def test_graded_attempt_hides_the_key_while_the_exam_is_open(env, login):
+    """attempts_allowed=2: a graded first attempt must not hand the key to the second."""
+    assert env.exam.attempts_allowed == 2
+    Question.objects.update(explanation="解析：依据规定")
+    client = login(env.org.officer_a1)
+    data = start(client, env.exam)
+    attempt = Attempt.objects.get(pk=data["id"])
+    submitted = client.post(
+        f"{API}/attempts/{data['id']}/submit", data="{}", content_type="application/json"
+    )
+    texts = [
+        submitted.content.decode(),
+        client.get(f"{API}/attempts/{data['id']}").content.decode(),
+    ]
+    assert submitted.json()["score"] == 0 and submitted.json()["passed"] is False
+    for text in texts:
+        for secret in _secrets(attempt):
+            assert secret not in text
+        assert '"correct": true' not in text and '"correct": false' not in text
+        assert '"key_text": "' not in text
+    close_now(env.exam)
+    after = client.get(f"{API}/attempts/{data['id']}").json()
+    assert all(item["correct"] is False for item in after["items"])
+    assert all(item["explanation"] == "解析：依据规定" for item in after["items"])
 
 
 def test_wrong_answers_fail(env, login):
@@ -215,3 +244,141 @@ def test_saving_answers_takes_a_bounded_number_of_queries(
     put(client, data["id"], {})  # warm the session
     with django_assert_max_num_queries(4):  # session, user, read attempt, update attempt
         assert put(client, data["id"], answers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("single", "Infinity"),
+        ("single", "1.0"),
+        ("single", "true"),
+        ("single", '"1"'),
+        ("multiple", "[Infinity]"),
+        ("multiple", "[0, 1.5]"),
+        ("multiple", "[true, false]"),
+        ("true_false", "1"),
+        ("true_false", '"true"'),
+        ("fill", "12"),
+        ("fill", '["八项规定"]'),
+    ],
+)
+def test_answers_of_the_wrong_type_are_refused_not_crashed(env, login, kind, raw):
+    client = login(env.org.officer_a1)
+    data = start(client, env.exam)
+    item = next(i for i in data["items"] if i["kind"] == kind)
+    body = f"""{{"answers": {{"{item["id"]}": {raw}}}}}"""
+    response = client.put(
+        f"{API}/attempts/{data['id']}/answers", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"]
+    submitted = client.post(
+        f"{API}/attempts/{data['id']}/submit", data=body, content_type="application/json"
+    )
+    assert submitted.status_code == 400 and submitted.json()["detail"]
+
+
+def test_the_pass_is_not_decided_on_the_rounded_percent(env, login):
+    """2999 of 5000 shows as 60.0% but is below a pass mark of 60."""
+    client = login(env.org.officer_a1)
+    data = start(client, env.exam)
+    attempt = Attempt.objects.get(pk=data["id"])
+    first, second = attempt.items[0], attempt.items[1]
+    items = [{**first, "p": 2999}, {**second, "p": 2001}]
+    Attempt.objects.filter(pk=attempt.pk).update(items=items, max_score=5000)
+    right = correct_answers(attempt)
+    put(client, data["id"], {str(first["q"]): right[str(first["q"])]})
+    result = client.post(
+        f"{API}/attempts/{data['id']}/submit", data="{}", content_type="application/json"
+    ).json()
+    assert result["score"] == 2999 and result["max_score"] == 5000
+    assert result["percent"] == 60.0 and result["passed"] is False
+
+
+def test_two_starts_at_once_make_one_attempt(env):
+    """Two requests that both found no attempt in progress: the second insert hits the
+    constraint and resumes the first's attempt."""
+    person = env.org.officer_a1.person
+    now = timezone.now()
+    first = actions.begin_attempt(
+        env.org.officer_a1, person=person, exam=env.exam, number=1, now=now
+    )
+    second = actions.begin_attempt(
+        env.org.officer_a1, person=person, exam=env.exam, number=2, now=now
+    )
+    assert second.pk == first.pk
+    assert Attempt.objects.filter(exam=env.exam, person=person).count() == 1
+    again = actions.start_attempt(env.org.officer_a1, exam=env.exam, now=now)
+    assert again.pk == first.pk
+
+
+def test_questions_in_an_open_attempt_keep_their_type_options_and_key(env, login):
+    from django.core.exceptions import ValidationError
+
+    from zhengdun.learning.exams.actions import QuestionData
+
+    client = login(env.org.officer_a1)
+    data = start(client, env.exam)
+    attempt = Attempt.objects.get(pk=data["id"])
+    item = next(i for i in attempt.items if i["k"] == "single")
+    question = Question.objects.get(pk=item["q"])
+    same = QuestionData("single", question.text, question.options, question.answer)
+    with pytest.raises(ValidationError, match="有人正在作答"):
+        actions.update_question(
+            env.org.office,
+            question,
+            data=QuestionData("single", question.text, question.options, [2]),
+            version=question.version,
+        )
+    with pytest.raises(ValidationError, match="有人正在作答"):
+        actions.update_question(
+            env.org.office,
+            question,
+            data=QuestionData("true_false", question.text, [], [True]),
+            version=question.version,
+        )
+    same.text = "改过的题干"
+    actions.update_question(env.org.office, question, data=same, version=question.version)
+    assert Question.objects.get(pk=question.pk).text == "改过的题干"
+
+
+def test_grading_uses_the_type_stored_in_the_attempt(env, login):
+    client = login(env.org.officer_a1)
+    data = start(client, env.exam)
+    attempt = Attempt.objects.get(pk=data["id"])
+    assert put(client, data["id"], correct_answers(attempt)).status_code == 200
+    single = [i["q"] for i in attempt.items if i["k"] == "single"]
+    Question.objects.filter(pk__in=single).update(kind="multiple")  # changed behind its back
+    result = client.post(
+        f"{API}/attempts/{data['id']}/submit", data="{}", content_type="application/json"
+    ).json()
+    assert result["percent"] == 100.0
+
+
+def test_an_earlier_close_or_shorter_limit_cuts_open_deadlines(env, login):
+    from tests.exams.conftest import exam_data
+
+    client = login(env.org.officer_a1)
+    data = start(client, env.exam)
+    attempt = Attempt.objects.get(pk=data["id"])
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=30)
+    exam = env.exam
+    closes = attempt.started_at + timedelta(minutes=20)
+    changed = exam_data(env.org, opens_at=exam.opens_at, closes_at=closes)
+    exam = actions.update_exam(env.org.office, exam, data=changed, version=exam.version)
+    attempt.refresh_from_db()
+    assert attempt.deadline == closes
+    shorter = exam_data(env.org, opens_at=exam.opens_at, closes_at=closes, time_limit=5)
+    actions.update_exam(env.org.office, exam, data=shorter, version=exam.version)
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=5)
+
+
+def test_a_bad_answer_in_an_autosave_does_not_lose_the_good_ones(env, login):
+    client = login(env.org.officer_a1)
+    data = start(client, env.exam)
+    fill = next(i for i in data["items"] if i["kind"] == "fill")
+    single = next(i for i in data["items"] if i["kind"] == "single")
+    response = put(client, data["id"], {str(fill["id"]): "写好的", str(single["id"]): 99})
+    assert response.status_code == 400 and response.json()["detail"]
+    assert Attempt.objects.get(pk=data["id"]).answers == {str(fill["id"]): "写好的"}

@@ -109,3 +109,39 @@ def test_export_round_trips_through_import(env, login):
 
 def test_import_is_for_authors_only(org, login):
     assert login(org.leader_a).get(reverse("exams:question_import")).status_code == 404
+
+
+def test_fill_in_answers_keep_their_commas_through_export_and_import(org, login):
+    """、 and ； belong to an answer ("公正、文明"); only | (either width) separates answers."""
+    from zhengdun.learning.exams import actions
+    from zhengdun.learning.exams.actions import QuestionData
+
+    actions.create_question(
+        org.office,
+        unit=org.city,
+        data=QuestionData("fill", "核心价值观填空", [], ["公正、文明", "法治；诚信"]),
+    )
+    client = login(org.office)
+    exported = client.get(reverse("exams:question_export")).content
+    Question.objects.all().delete()
+    upload = SimpleUploadedFile("again.xlsx", exported)
+    again = client.post(reverse("exams:question_import"), {"unit": org.city.pk, "file": upload})
+    assert again.status_code == 302
+    assert Question.objects.get(text="核心价值观填空").answer == ["公正、文明", "法治；诚信"]
+    response = post(
+        client, org, [["fill", "全角竖线", "", "", "", "甲、乙｜丙", "", "一章、二章", ""]]
+    )
+    assert response.status_code == 302
+    question = Question.objects.get(text="全角竖线")
+    assert question.answer == ["甲、乙", "丙"]
+    assert {t.name for t in question.tags.all()} == {"一章", "二章"}
+
+
+def test_fill_in_answer_from_the_form_keeps_its_commas(org, login):
+    client = login(org.office)
+    response = client.post(
+        reverse("exams:question_create"),
+        {"unit": org.city.pk, "kind": "fill", "text": "表单填空", "answer": "公正、文明 | 法治"},
+    )
+    assert response.status_code == 302
+    assert Question.objects.get(text="表单填空").answer == ["公正、文明", "法治"]

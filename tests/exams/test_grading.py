@@ -63,3 +63,25 @@ def test_item_statistics_on_crafted_data():
     assert (stats[1].difficulty, stats[1].discrimination) == (0.6, 0.866)
     assert (stats[2].difficulty, stats[2].discrimination) == (0.4, -0.866)
     assert (stats[3].answered, stats[3].difficulty, stats[3].discrimination) == (2, 1.0, None)
+
+
+def test_pass_is_decided_exactly_not_on_the_rounded_percent():
+    from zhengdun.learning.exams.grading import passes
+
+    assert (
+        grade(
+            [{"q": 1, "k": "fill", "p": 2999}, {"q": 2, "k": "fill", "p": 2001}],
+            {"1": "是"},
+            {1: ("fill", ["是"]), 2: ("fill", ["否"])},
+        ).percent
+        == 60.0
+    )
+    assert not passes(2999, 5000, 60)
+    assert passes(3000, 5000, 60)
+    assert passes(0, 0, 0)
+
+
+def test_percentages_equal_but_for_float_noise_have_no_discrimination():
+    noise = [({"1": 1}, 0.1 + 0.2), ({"1": 0}, 0.3), ({"1": 1}, 0.3)]
+    (stat,) = item_statistics(noise)
+    assert stat.discrimination is None

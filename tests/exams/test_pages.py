@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.exams.conftest import correct_answers, make_bank
+from tests.exams.conftest import close_now, correct_answers, make_bank
 from zhengdun.learning.exams.models import Attempt, AttemptState, Question
 
 
@@ -54,6 +54,22 @@ def test_attempt_page_in_progress_reveals_no_answer(env, login):
     assert "is-right" not in html and "is-wrong" not in html
     assert 'data-testid="result"' not in html
     assert html.count("<fieldset") == len(attempt.items)
+
+
+def test_graded_attempt_page_shows_only_the_score_until_the_exam_closes(env, login):
+    assert env.exam.attempts_allowed == 2
+    Question.objects.update(explanation="解析文字不应出现")
+    client = login(env.org.officer_a1)
+    attempt = start_page(client, env.exam)
+    client.post(reverse("exams:attempt_save", args=[attempt.pk]), {"submit": "1"})
+    html = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
+    assert 'data-testid="result"' in html and 'data-testid="key-later"' in html
+    assert "解析文字不应出现" not in html and "八项规定" not in html
+    assert "is-right" not in html and "is-wrong" not in html
+    close_now(env.exam)
+    html = client.get(reverse("exams:attempt", args=[attempt.pk])).content.decode()
+    assert "解析文字不应出现" in html and "is-wrong" in html
+    assert 'data-testid="key-later"' not in html
 
 
 def test_resume_shows_saved_answers_and_the_server_time_left(env, login):
@@ -180,3 +196,47 @@ def test_exam_form_creates_and_publishes_with_rules(env, login):
 
     exam = Exam.objects.get(title="新考试")
     assert exam.is_published and exam.rules.get().count == 3
+
+
+def test_one_bad_posted_answer_keeps_the_others_and_the_typed_text(env, login):
+    client = login(env.org.officer_a1)
+    attempt = start_page(client, env.exam)
+    fill = next(i for i in attempt.items if i["k"] == "fill")
+    single = next(i for i in attempt.items if i["k"] == "single")
+    url = reverse("exams:attempt_save", args=[attempt.pk])
+    form = {f"q{fill['q']}": "我打的答案", f"q{single['q']}": "乱填"}
+    for extra in ({}, {"submit": "1"}):
+        response = client.post(url, {**form, **extra})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "我打的答案" in html and 'data-testid="answer-error"' in html
+        attempt.refresh_from_db()
+        assert attempt.state == AttemptState.IN_PROGRESS
+        assert attempt.answers == {str(fill["q"]): "我打的答案"}
+    response = client.post(url, {**form, "submit": "1", "timeup": "1"})
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.state == AttemptState.SUBMITTED
+    assert attempt.answers == {str(fill["q"]): "我打的答案"}
+
+
+def test_my_exams_and_the_open_exams_api_are_paginated(env, login, settings):
+    from tests.exams.conftest import exam_data
+    from zhengdun.learning.exams import actions
+
+    later = actions.create_exam(
+        env.org.office,
+        unit=env.org.city,
+        data=exam_data(
+            env.org, title="第二场考试", opens_at=env.exam.opens_at + timedelta(minutes=1)
+        ),
+        publish=True,
+    )
+    settings.ZHENGDUN_PAGE_SIZE = 1
+    client = login(env.org.officer_a1)
+    first = client.get(reverse("exams:my_exams")).content.decode()
+    second = client.get(reverse("exams:my_exams") + "?page=2").content.decode()
+    assert later.title in first and env.exam.title not in first
+    assert env.exam.title in second and later.title not in second
+    page = client.get("/api/v1/learning/exams?page=2&page_size=1").json()
+    assert page["count"] == 2 and [e["id"] for e in page["items"]] == [env.exam.pk]

@@ -6,7 +6,6 @@ it with one conditional UPDATE (compare-and-swap on ``revision``), and is not au
 starting and submitting are.
 """
 
-import contextlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
 from zhengdun.learning.exams.draw import Slots, match, shortfalls
-from zhengdun.learning.exams.grading import grade
+from zhengdun.learning.exams.grading import grade, passes
 from zhengdun.learning.exams.models import (
     CHOICE_KINDS,
     Attempt,
@@ -193,14 +193,35 @@ def create_question(actor, *, unit: Unit, data: QuestionData) -> Question:
     return question
 
 
+def in_open_attempt(question_id: int) -> bool:
+    """Whether the question was drawn in an attempt still in progress (its draw, option order
+    and grading rely on the question's type, options and key as they were). Reads only the
+    attempts in progress, in chunks: edits are rare, exams are not."""
+    rows = Attempt.objects.filter(state=AttemptState.IN_PROGRESS).values_list("items", flat=True)
+    return any(
+        any(item["q"] == question_id for item in items) for items in rows.iterator(chunk_size=500)
+    )
+
+
 def update_question(
     actor, question: Question, *, data: QuestionData, is_active: bool = True, version: int
 ) -> Question:
-    """Change a question. Attempts already drawn keep their draw; grading reads the key at
-    submission, so an edited key applies to attempts not yet submitted."""
+    """Change a question. Attempts already drawn keep their draw; its type, options and key
+    cannot change while an attempt in progress holds it (``in_open_attempt``)."""
     require(actor, ExamPerm.BANK, question.unit)
     data = clean_question(data)
     with transaction.atomic():
+        keyed = (data.kind, data.options, data.answer)
+        if keyed != (question.kind, question.options, question.answer) and in_open_attempt(
+            question.pk
+        ):
+            raise ValidationError(
+                _(
+                    "Someone is taking an exam with this question right now: its type, "
+                    "options and correct answer cannot change until every attempt in "
+                    "progress is handed in. The text and explanation may still change."
+                )
+            )
         before = _snapshot(question, list(question.tags.all()))
         changed = Question.objects.filter(pk=question.pk, version=version).update(
             kind=data.kind,
@@ -448,7 +469,9 @@ def update_exam(actor, exam: Exam, *, data: ExamData, version: int) -> Exam:
             raise ValidationError(
                 _("Someone else changed this exam meanwhile. Reload it and try again.")
             )
+        shortened = exam.closes_at > data.closes_at or exam.time_limit > data.time_limit
         exam.refresh_from_db()
+        cut = _cut_deadlines(exam) if shortened else 0
         exam.audience_units.set(data.audience_units)
         exam.audience_persons.set(data.audience_persons)
         started = Attempt.objects.filter(exam=exam).exists()
@@ -459,14 +482,27 @@ def update_exam(actor, exam: Exam, *, data: ExamData, version: int) -> Exam:
             if problems:
                 raise ValidationError({"rules": problems})
         after = _exam_snapshot(exam)
-        record(
-            actor=actor,
-            code=Code.EXAMS_EXAM_UPDATED,
-            obj=exam,
-            unit=exam.unit,
-            changes={k: [before[k], v] for k, v in after.items() if before[k] != v},
-        )
+        changes = {k: [before[k], v] for k, v in after.items() if before[k] != v}
+        if cut:
+            changes["attempt_deadlines_cut"] = cut
+        record(actor=actor, code=Code.EXAMS_EXAM_UPDATED, obj=exam, unit=exam.unit, changes=changes)
     return exam
+
+
+def _cut_deadlines(exam: Exam) -> int:
+    """Bring the deadlines of the exam's attempts in progress within its (earlier) close and
+    (shorter) time limit: min(deadline, closes_at, started_at + time_limit). Called inside the
+    exam's update transaction; returns how many attempts changed."""
+    limit = timedelta(minutes=exam.time_limit)
+    changed = []
+    rows = Attempt.objects.filter(exam=exam, state=AttemptState.IN_PROGRESS)
+    for attempt in rows.only("id", "started_at", "deadline"):
+        deadline = min(attempt.deadline, exam.closes_at, attempt.started_at + limit)
+        if deadline < attempt.deadline:
+            attempt.deadline = deadline
+            changed.append(attempt)
+    Attempt.objects.bulk_update(changed, ["deadline"], batch_size=500)
+    return len(changed)
 
 
 def _publish(actor, exam: Exam) -> None:
@@ -585,44 +621,48 @@ def begin_attempt(actor, *, person: Person, exam: Exam, number: int, now: dateti
                 changes={"deadline": deadline, "questions": len(items)},
             )
     except IntegrityError:
-        # The same person started twice at once (two tabs): the other request won.
-        return Attempt.objects.get(exam=exam, person=person, number=number)
+        # The same person started twice at once (two tabs): the other request won; resume
+        # its attempt (one in progress at most, by constraint).
+        won = Attempt.objects.filter(exam=exam, person=person, state=AttemptState.IN_PROGRESS)
+        return won.first() or Attempt.objects.get(exam=exam, person=person, number=number)
     return attempt
 
 
+def _is_index(value) -> bool:
+    """A real int (JSON numbers like 1.0, ``true`` or ``Infinity`` are not option indexes)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def clean_answer(item: dict, value):
-    """An answer in the stored form, or None for "no answer"; ValidationError if malformed."""
+    """An answer in the stored form, or None for "no answer"; ValidationError if malformed.
+
+    Types are strict: option indexes are ints (not bools, not floats), true/false is a bool,
+    fill-in is a string; anything else is refused with a message, never a crash."""
     if value is None or value == "" or value == []:
         return None
     kind = item["k"]
     size = len(item.get("o") or [])
     bad = ValidationError(_("This answer does not fit the question."))
     if kind == QuestionKind.SINGLE:
-        try:
-            value = int(value[0] if isinstance(value, list) and len(value) == 1 else value)
-        except (TypeError, ValueError):
-            raise bad from None
-        if not 0 <= value < size:
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not _is_index(value) or not 0 <= value < size:
             raise bad
         return value
     if kind == QuestionKind.MULTIPLE:
         values = value if isinstance(value, list) else [value]
-        try:
-            values = sorted({int(v) for v in values})
-        except (TypeError, ValueError):
-            raise bad from None
-        if any(not 0 <= v < size for v in values):
+        if any(not _is_index(v) or not 0 <= v < size for v in values):
             raise bad
-        return values
+        return sorted(set(values))
     if kind == QuestionKind.TRUE_FALSE:
-        parsed = parse_true_false(value)
-        if parsed is None:
+        if not isinstance(value, bool):
             raise bad
-        return parsed
-    text = str(value)
-    if len(text) > MAX_FILL_LENGTH:
+        return value
+    if not isinstance(value, str):
+        raise bad
+    if len(value) > MAX_FILL_LENGTH:
         raise ValidationError(_("An answer is at most %(n)d characters.") % {"n": MAX_FILL_LENGTH})
-    return text
+    return value
 
 
 def _late_message(attempt_state: str) -> str:
@@ -631,8 +671,28 @@ def _late_message(attempt_state: str) -> str:
     return _("This attempt has been handed in: answers can no longer be changed.")
 
 
+class AnswersRefused(ValidationError):
+    """Some answers did not fit their question; the others were saved. ``refused`` maps each
+    refused question id (a string) to its message."""
+
+    def __init__(self, refused: dict[str, str]):
+        self.refused = refused
+        super().__init__(
+            ngettext(
+                "%(n)d answer does not fit its question and was not saved; the other answers "
+                "were saved.",
+                "%(n)d answers do not fit their questions and were not saved; the other "
+                "answers were saved.",
+                len(refused),
+            )
+            % {"n": len(refused)}
+        )
+
+
 def save_answers(user, attempt_id: int, answers: dict, *, now: datetime | None = None) -> Attempt:
-    """Merge ``answers`` ({question id: answer}) into the user's attempt.
+    """Merge ``answers`` ({question id: answer}) into the user's attempt: the valid ones are
+    saved even when some are not (one bad answer must not lose the others), and those are
+    then reported with ``AnswersRefused``.
 
     Two queries: read the attempt (only the person's own: anybody else's is not found), then
     one UPDATE guarded by revision, state and deadline; on a lost race, read and try again.
@@ -648,24 +708,38 @@ def save_answers(user, attempt_id: int, answers: dict, *, now: datetime | None =
         )
         if attempt is None:
             raise Http404
-        if apply_answers(attempt, answers, now=now):
+        refused: dict[str, str] = {}
+        if apply_answers(attempt, answers, now=now, refused=refused):
+            if refused:
+                raise AnswersRefused(refused)
             return attempt
         now = None
     raise ValidationError(_("Your answers could not be saved just now. Try again."))
 
 
-def apply_answers(attempt: Attempt, answers: dict, *, now: datetime) -> bool:
+def apply_answers(
+    attempt: Attempt, answers: dict, *, now: datetime, refused: dict[str, str] | None = None
+) -> bool:
     """Validate and merge answers into an attempt read with its revision, in one UPDATE
-    guarded by revision, state and deadline. False on a lost race (read again and retry)."""
+    guarded by revision, state and deadline. False on a lost race (read again and retry).
+
+    Without ``refused`` the first bad answer raises; with it, bad answers are left out and
+    their messages put there, and the rest is saved."""
     if attempt.state != AttemptState.IN_PROGRESS or attempt.deadline <= now:
         raise AttemptClosed(_late_message(attempt.state))
     items = {str(item["q"]): item for item in attempt.items}
     merged = dict(attempt.answers)
     for key, value in answers.items():
-        item = items.get(str(key))
-        if item is None:
-            raise ValidationError(_("This question is not part of your exam."))
-        cleaned = clean_answer(item, value)
+        try:
+            item = items.get(str(key))
+            if item is None:
+                raise ValidationError(_("This question is not part of your exam."))
+            cleaned = clean_answer(item, value)
+        except ValidationError as error:
+            if refused is None:
+                raise
+            refused[str(key)] = error.messages[0]
+            continue
         if cleaned is None:
             merged.pop(str(key), None)
         else:
@@ -693,7 +767,7 @@ def _grade(attempt: Attempt, state: str, now: datetime) -> bool:
     }
     result = grade(attempt.items, attempt.answers, keys)
     pass_mark = Exam.objects.filter(pk=attempt.exam_id).values_list("pass_mark", flat=True)[0]
-    passed = result.percent >= pass_mark
+    passed = passes(result.score, result.max_score, pass_mark)
     closed = Attempt.objects.filter(
         pk=attempt.pk, state=AttemptState.IN_PROGRESS, revision=attempt.revision
     ).update(
@@ -717,14 +791,28 @@ def _grade(attempt: Attempt, state: str, now: datetime) -> bool:
 
 
 def submit_attempt(
-    user, attempt: Attempt, *, answers: dict | None = None, now: datetime | None = None
+    user,
+    attempt: Attempt,
+    *,
+    answers: dict | None = None,
+    now: datetime | None = None,
+    time_up: bool = False,
 ) -> Attempt:
     """Hand in: save the last answers (if still in time), grade, close. A late hand-in grades
-    what was saved before the deadline and is recorded as closed at the time limit."""
+    what was saved before the deadline and is recorded as closed at the time limit.
+
+    Answers that do not fit their question refuse the hand-in (``AnswersRefused``, the others
+    saved) so the person can correct them, except when the time is up (``time_up``, the
+    page's countdown): then the valid ones are graded and the hand-in goes through."""
     now = now or timezone.now()
     if answers:
-        with contextlib.suppress(AttemptClosed):
+        try:
             save_answers(user, attempt.pk, answers, now=now)
+        except AttemptClosed:
+            pass
+        except AnswersRefused:
+            if not time_up:
+                raise
     return hand_in(user, attempt.pk, now=now)
 
 

@@ -22,6 +22,7 @@ from zhengdun.learning.exams.permissions import (
     ExamPerm,
     get_attempt_for_user,
     get_exam_for_user,
+    may_see_results,
     person_of,
     questions_visible_to,
 )
@@ -208,13 +209,22 @@ def attempt_out(attempt: Attempt) -> dict:
     }
 
 
-@router.get("/exams", response=list[ExamOut])
-def open_exams(request):
-    """The exams open now to the caller, with their own attempts."""
+class ExamPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[ExamOut]
+
+
+@router.get("/exams", response=ExamPage)
+def open_exams(request, page: int = 1, page_size: int = 50):
+    """The exams open now to the caller, with their own attempts, a page at a time."""
     person = person_of(request.user)
-    exams = list(queries.open_exams_for_person(person)[:100])
-    mine = queries.my_attempts(person, exams)
-    return [_exam_out(exam, mine.get(exam.pk, [])) for exam in exams]
+    page, page_size = clamp(page, page_size)
+    result = page_dict(queries.open_exams_for_person(person), page, page_size)
+    mine = queries.my_attempts(person, result["items"])
+    result["items"] = [_exam_out(exam, mine.get(exam.pk, [])) for exam in result["items"]]
+    return result
 
 
 @router.get("/questions", response=QuestionPage)
@@ -338,7 +348,7 @@ class ResultsQuery(Schema):
 def results(request, exam_id: int, filters: Query[ResultsQuery]):
     """Results per unit and per person, for the units whose results the caller may read."""
     exam = get_exam_for_user(request.user, exam_id)
-    if not scope.holds(request.user, ExamPerm.RESULTS):
+    if not scope.holds(request.user, ExamPerm.RESULTS) or not may_see_results(request.user, exam):
         raise Http404
     units = queries.unit_results(request.user, exam)
     page, page_size = clamp(filters.page, filters.page_size)

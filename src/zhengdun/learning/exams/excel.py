@@ -30,8 +30,11 @@ TAG_KEYS = {
     "difficulty": TagKind.DIFFICULTY,
     "topic": TagKind.TOPIC,
 }
-# Several accepted fill-in answers, or several tags of a kind, in one cell.
-SEPARATORS = re.compile(r"[|｜;；、\n]+")
+# Several accepted fill-in answers in one cell: only | (either width) or a new line, since
+# 、 and ； occur inside answers ("公正、文明").
+ANSWER_SEPARATORS = re.compile(r"[|｜\n]+")
+# Several tags of a kind in one cell.
+TAG_SEPARATORS = re.compile(r"[|｜;；、\n]+")
 
 COLUMNS = [
     Column(
@@ -109,11 +112,11 @@ def data_from_cells(cells: dict[str, str]) -> actions.QuestionData:
         if answer[0] is None:
             raise ValidationError({"answer": _("Write 对 (true) or 错 (false).")})
     else:
-        answer = [part.strip() for part in SEPARATORS.split(answer_text) if part.strip()]
+        answer = [part.strip() for part in ANSWER_SEPARATORS.split(answer_text) if part.strip()]
     tags = [
         (tag_kind, name.strip())
         for key, tag_kind in TAG_KEYS.items()
-        for name in SEPARATORS.split(cells.get(key, ""))
+        for name in TAG_SEPARATORS.split(cells.get(key, ""))
         if name.strip()
     ]
     return actions.QuestionData(

@@ -135,8 +135,9 @@ class ExamForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, units=None, audience_units=None, **kwargs):
+    def __init__(self, *args, units=None, audience_units=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
         self.fields["audience_units"].queryset = (
             audience_units if audience_units is not None else Unit.objects.none()
@@ -147,11 +148,21 @@ class ExamForm(forms.Form):
 
     def clean_audience_people(self) -> list[Person]:
         numbers = [n for n in PEOPLE_SEPARATORS.split(self.cleaned_data["audience_people"]) if n]
-        people = list(Person.objects.filter(police_number__in=numbers)[:500])
+        from zhengdun.learning.exams.permissions import ExamPerm
+        from zhengdun.org import scope
+
+        # Only people of the manager's units: outside them a number is as unknown as one
+        # nobody has (the same message, so the form tells nothing about other units).
+        in_scope = (
+            Person.objects.filter(scope.within(self.user, ExamPerm.MANAGE, "unit__path"))
+            if self.user is not None
+            else Person.objects.none()
+        )
+        people = list(in_scope.filter(police_number__in=numbers)[:500])
         missing = set(numbers) - {p.police_number for p in people}
         if missing:
             raise forms.ValidationError(
-                gettext("No person has these police numbers: %(numbers)s")
+                gettext("No person in your units has these police numbers: %(numbers)s")
                 % {"numbers": "、".join(sorted(missing))}
             )
         return people

@@ -51,19 +51,27 @@ class Grade:
 
 def grade(items: Sequence[dict], answers: dict, keys: dict[int, tuple[str, list]]) -> Grade:
     """Grade a draw: ``items`` as stored on the attempt, ``keys`` maps question id to
-    (kind, correct answer). Each correct item earns its points."""
+    (kind, correct answer). Each correct item earns its points. The type is the one stored in
+    the item (what the person was shown and answered), not the question's current type."""
     score = max_score = 0
     marks: dict[str, int] = {}
     for item in items:
         qid = item["q"]
         points = int(item.get("p", 1))
         max_score += points
-        kind, key = keys.get(qid, (item["k"], []))
-        right = is_correct(kind, key, answers.get(str(qid)))
+        _kind, key = keys.get(qid, (item["k"], []))
+        right = is_correct(item["k"], key, answers.get(str(qid)))
         marks[str(qid)] = 1 if right else 0
         score += points if right else 0
     percent = round(100.0 * score / max_score, 1) if max_score else 0.0
     return Grade(score=score, max_score=max_score, percent=percent, marks=marks)
+
+
+def passes(score: int, max_score: int, pass_mark: int) -> bool:
+    """Whether ``score`` out of ``max_score`` reaches ``pass_mark`` percent, exactly (in
+    integers): 2999/5000 is 59.98%, which the one-decimal display rounds to 60.0, and fails
+    a pass mark of 60."""
+    return score * 100 >= pass_mark * max_score
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,7 @@ def item_statistics(attempts: Iterable[tuple[dict[str, int], float]]) -> list[It
         mean = sum(totals) / n
         sd = math.sqrt(sum((t - mean) ** 2 for t in totals) / n)
         r = None
-        if right and wrong and sd > 0:
+        if right and wrong and sd > 1e-9:
             m1 = sum(right) / len(right)
             m0 = sum(wrong) / len(wrong)
             r = round((m1 - m0) / sd * math.sqrt(p * (1 - p)), 3)

@@ -208,7 +208,13 @@ class Attempt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["exam", "person", "number"], name="exams_attempt_unique"
-            )
+            ),
+            # At most one attempt in progress per person and exam, even when two starts race.
+            models.UniqueConstraint(
+                fields=["exam", "person"],
+                condition=models.Q(state="in_progress"),
+                name="exams_attempt_one_open",
+            ),
         ]
         indexes = [
             models.Index(fields=["exam", "unit_path"], name="exams_attempt_unit"),

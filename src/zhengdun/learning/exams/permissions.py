@@ -66,9 +66,24 @@ def may_manage(user, exam: Exam) -> bool:
     return scope.can(user, ExamPerm.MANAGE, exam.unit)
 
 
+def may_read_results(user, exam: Exam) -> bool:
+    """Whether a results reader may see the (published) exam: its organising unit lies in the
+    reader's ``exams.results`` scope, or one of its audience units overlaps that scope (lies
+    within it, or contains it: a county reader sees the county's people in a city-wide exam).
+    Drafts are for managers only. Two queries at most."""
+    if not exam.is_published or not scope.holds(user, ExamPerm.RESULTS):
+        return False
+    if scope.can(user, ExamPerm.RESULTS, exam.unit):
+        return True
+    roots = list(scope.roots(user, ExamPerm.RESULTS).values_list("path", flat=True))
+    audience = exam.audience_units.values_list("path", flat=True)
+    return any(a.startswith(r) or r.startswith(a) for a in audience for r in roots)
+
+
 def may_see_results(user, exam: Exam) -> bool:
-    """Results of an exam are for its managers and for those who read results somewhere."""
-    return may_manage(user, exam) or scope.holds(user, ExamPerm.RESULTS)
+    """Results of an exam are for its managers and for the results readers whose scope it
+    touches (``may_read_results``)."""
+    return may_manage(user, exam) or may_read_results(user, exam)
 
 
 def get_exam_for_user(user, pk, *, write: bool = False) -> Exam:
@@ -83,7 +98,7 @@ def get_exam_for_user(user, pk, *, write: bool = False) -> Exam:
         return exam
     if write:
         raise Http404
-    if scope.holds(user, ExamPerm.RESULTS):
+    if may_read_results(user, exam):
         return exam
     person = person_of(user)
     if person is not None and exams_for_person(person).filter(pk=pk).exists():

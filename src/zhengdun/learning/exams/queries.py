@@ -79,15 +79,23 @@ def audience_people(exam: Exam) -> QuerySet[Person]:
 # An attempt as its person sees it -----------------------------------------------------------
 
 
+def reveals_key(attempt: Attempt, at=None) -> bool:
+    """Whether the attempt may show right/wrong, correct answers and explanations: only once
+    it is graded and the exam has closed (while the exam is open, a graded attempt would
+    hand the key to the person's next attempt, or to colleagues)."""
+    at = at or timezone.now()
+    return attempt.state in GRADED and attempt.exam.closes_at <= at
+
+
 def paper(attempt: Attempt) -> list[dict]:
     """The attempt's questions in the order drawn, options in the attempt's order, with the
     answers saved. Correct answers, marks and explanations are added only once the attempt
-    is graded: before that nothing on the page or in the API tells right from wrong. One
-    query."""
+    is graded and the exam has closed (``reveals_key``): before that nothing on the page or
+    in the API tells right from wrong. One query."""
     from zhengdun.learning.exams.models import Question
 
     ids = [item["q"] for item in attempt.items]
-    graded = attempt.state in GRADED
+    graded = reveals_key(attempt)
     fields = ["id", "text", "options"] + (["answer", "explanation"] if graded else [])
     questions = {q["id"]: q for q in Question.objects.filter(pk__in=ids).values(*fields)}
     sheet = []
@@ -257,7 +265,6 @@ def attempt_counts(persons: Iterable[Person], exam: Exam) -> dict[int, int]:
 def may_see_exam_admin(user, exam: Exam) -> bool:
     """Whether the user sees an exam's settings and results links (managers, results
     readers)."""
-    from zhengdun.learning.exams.permissions import ExamPerm, may_manage
-    from zhengdun.org import scope
+    from zhengdun.learning.exams.permissions import may_see_results
 
-    return may_manage(user, exam) or scope.holds(user, ExamPerm.RESULTS)
+    return may_see_results(user, exam)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhengdun.core.access import signed_in
+from zhengdun.core.pagination import paginate
 from zhengdun.learning.exams import actions, queries
 from zhengdun.learning.exams.models import AttemptState, QuestionKind
 from zhengdun.learning.exams.permissions import get_attempt_for_user, get_exam_for_user, person_of
@@ -22,7 +23,8 @@ from zhengdun.learning.exams.permissions import get_attempt_for_user, get_exam_f
 @signed_in
 def my_exams(request):
     person = person_of(request.user)
-    exams = list(queries.exams_for_person(person).select_related("unit")[:100])
+    page = paginate(request, queries.exams_for_person(person).select_related("unit"))
+    exams = list(page.object_list)
     mine = queries.my_attempts(person, exams)
     now = timezone.now()
     rows = [_exam_row(exam, mine.get(exam.pk, []), now) for exam in exams]
@@ -30,6 +32,7 @@ def my_exams(request):
         request,
         "exams/my_exams.html",
         {
+            "page": page,
             "open_rows": [r for r in rows if r["state"] == "open"],
             "other_rows": [r for r in rows if r["state"] != "open"],
         },
@@ -102,6 +105,17 @@ def exam_start(request, pk):
     return redirect("exams:attempt", pk=attempt.pk)
 
 
+def _form_value(kind: str, text: str):
+    """A plain-form string in the API's typed form (ints for options, bool for true/false);
+    anything unparseable is passed on as it is, for the action to refuse with a message."""
+    text = text.strip()
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and text.isascii() and text.isdigit():
+        return int(text)
+    if kind == QuestionKind.TRUE_FALSE and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
 def _posted_answers(request, attempt) -> dict:
     """Answers from the plain form: ``q<id>`` fields (several values for multiple choice)."""
     answers = {}
@@ -110,9 +124,9 @@ def _posted_answers(request, attempt) -> dict:
         if item["k"] == QuestionKind.MULTIPLE:
             values = request.POST.getlist(name)
             if values or f"seen{item['q']}" in request.POST:
-                answers[str(item["q"])] = values
+                answers[str(item["q"])] = [_form_value(item["k"], v) for v in values]
         elif name in request.POST:
-            answers[str(item["q"])] = request.POST[name].strip()
+            answers[str(item["q"])] = _form_value(item["k"], request.POST[name])
     return answers
 
 
@@ -122,15 +136,27 @@ def attempt_view(request, pk):
     return _render_attempt(request, attempt)
 
 
-def _render_attempt(request, attempt, error: str = "", status: int = 200):
+def _render_attempt(
+    request, attempt, error: str = "", status: int = 200, posted: dict | None = None, refused=None
+):
+    """The attempt page; when refusing a post, the posted values are shown again (so nothing
+    typed is lost) and each refused answer carries its message."""
+    paper = queries.paper(attempt)
+    refused = refused or {}
+    for entry in paper:
+        key = str(entry["id"])
+        if posted and key in posted:
+            entry["answer"] = posted[key]
+        entry["error"] = refused.get(key, "")
     return render(
         request,
         "exams/attempt.html",
         {
             "attempt": attempt,
             "exam": attempt.exam,
-            "paper": queries.paper(attempt),
+            "paper": paper,
             "graded": attempt.state != AttemptState.IN_PROGRESS,
+            "reveal": queries.reveals_key(attempt),
             "seconds_left": attempt.seconds_left() if attempt.is_open else 0,
             "error": error,
         },
@@ -138,18 +164,31 @@ def _render_attempt(request, attempt, error: str = "", status: int = 200):
     )
 
 
+def _refusal(request, attempt, error: ValidationError, answers: dict):
+    attempt.refresh_from_db()
+    refused = getattr(error, "refused", None)
+    return _render_attempt(
+        request, attempt, error.messages[0], status=400, posted=answers, refused=refused
+    )
+
+
 @signed_in
 @require_POST
 def attempt_save(request, pk):
-    """The no-JavaScript save (and hand-in, with ``submit`` in the form)."""
+    """The no-JavaScript save (and hand-in, with ``submit`` in the form; ``timeup`` when the
+    countdown handed in: then answers that do not fit are dropped rather than block it)."""
     attempt = get_attempt_for_user(request.user, pk)
     answers = _posted_answers(request, attempt)
     if "submit" in request.POST:
         try:
-            actions.submit_attempt(request.user, attempt, answers=answers)
+            actions.submit_attempt(
+                request.user, attempt, answers=answers, time_up="timeup" in request.POST
+            )
+        except actions.AttemptClosed as closed:
+            messages.error(request, closed.messages[0])
+            return redirect("exams:attempt", pk=attempt.pk)
         except ValidationError as error:
-            attempt.refresh_from_db()
-            return _render_attempt(request, attempt, error.messages[0], status=400)
+            return _refusal(request, attempt, error, answers)
         messages.success(request, _("Your answers have been handed in and graded."))
         return redirect("exams:attempt", pk=attempt.pk)
     try:
@@ -158,7 +197,6 @@ def attempt_save(request, pk):
         messages.error(request, closed.messages[0])
         return redirect("exams:attempt", pk=attempt.pk)
     except ValidationError as error:
-        attempt.refresh_from_db()
-        return _render_attempt(request, attempt, error.messages[0], status=400)
+        return _refusal(request, attempt, error, answers)
     messages.success(request, _("Your answers have been saved."))
     return redirect("exams:attempt", pk=attempt.pk)

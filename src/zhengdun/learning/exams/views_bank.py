@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhengdun.core.access import requires
 from zhengdun.core.excel import read_rows, workbook_response, write_template, write_workbook
@@ -133,7 +134,8 @@ def question_import(request):
         if outcome is not None and outcome.committed:
             messages.success(
                 request,
-                _("%(n)d questions imported.") % {"n": outcome.created},
+                ngettext("%(n)d question imported.", "%(n)d questions imported.", outcome.created)
+                % {"n": outcome.created},
             )
             return redirect("exams:question_list")
     return render(request, "exams/question_import.html", {"form": form, "outcome": outcome})

@@ -19,6 +19,7 @@ from zhengdun.learning.exams.permissions import (
     exams_managed_by,
     get_exam_for_user,
     may_manage,
+    may_see_results,
 )
 from zhengdun.org import scope
 from zhengdun.org.models import Unit
@@ -55,7 +56,7 @@ def _forms(request, exam=None):
     else:
         initial = {"time_limit": 60, "pass_mark": 60, "attempts_allowed": 1}
     data = request.POST if request.method == "POST" else None
-    form = ExamForm(data, units=units, audience_units=units, initial=initial)
+    form = ExamForm(data, units=units, audience_units=units, initial=initial, user=request.user)
     if exam is not None:
         form.fields["unit"].queryset = Unit.objects.filter(pk=exam.unit_id)
     rule_forms = RuleFormSet(data, prefix="rules", initial=rules or None)
@@ -158,6 +159,8 @@ def manage_publish(request, pk):
 @requires(ExamPerm.RESULTS)
 def results(request, pk):
     exam = get_exam_for_user(request.user, pk)
+    if not may_see_results(request.user, exam):
+        raise Http404
     units = queries.unit_results(request.user, exam)
     people = queries.people_in_results_scope(request.user, exam).select_related("unit")
     page = paginate(request, people.order_by("unit__path", "name", "id"))

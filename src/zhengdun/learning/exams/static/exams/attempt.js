@@ -54,17 +54,30 @@
         window.location.reload();
         return;
       }
-      return response.json().then(function (body) {
-        if (statusEl) statusEl.textContent = body.detail || "";
+      if (response.status >= 500 || response.status === 429) {
+        // The server is busy or failing: nothing was saved, keep the answers and retry.
+        retry(answers, 5000);
+        return;
+      }
+      // A refused answer (400): the valid ones were saved; show why, if the body says.
+      return response.text().then(function (text) {
+        var detail = "";
+        try { detail = JSON.parse(text).detail || ""; } catch (e) { detail = ""; }
+        if (statusEl) statusEl.textContent = detail || form.getAttribute("data-text-failed");
       });
     }).catch(function () {
       sending = false;
-      Object.keys(answers).forEach(function (key) {
-        if (!(key in pending)) pending[key] = answers[key];
-      });
-      say("failed");
-      schedule(3000);
+      retry(answers, 3000);
     });
+  }
+
+  function retry(answers, delay) {
+    // Put the unsent answers back (newer edits made meanwhile win) and try again later.
+    Object.keys(answers).forEach(function (key) {
+      if (!(key in pending)) pending[key] = answers[key];
+    });
+    say("failed");
+    schedule(delay);
   }
 
   function schedule(delay) {
@@ -89,6 +102,11 @@
     flag.name = "submit";
     flag.value = "1";
     form.appendChild(flag);
+    var late = document.createElement("input");
+    late.type = "hidden";
+    late.name = "timeup";
+    late.value = "1";
+    form.appendChild(late);
     form.submit();
   }
 
