@@ -18,6 +18,7 @@ from zhengdun.campaigns.models import (
     Workstream,
 )
 from zhengdun.campaigns.permissions import CampaignPerm
+from zhengdun.core import textsearch
 from zhengdun.core.pagination import IdsFirst
 from zhengdun.org import scope
 from zhengdun.org.models import PATH_STEP, Person, Unit
@@ -93,7 +94,7 @@ def tasks_visible_to(
     if filters.lead:
         tasks = tasks.filter(lead_id=filters.lead)
     if filters.q:
-        tasks = tasks.filter(title__contains=filters.q)
+        tasks = tasks.filter(textsearch.contains(Task, "title", filters.q))
     return tasks.select_related("unit", "workstream", "lead").order_by("due_date", "id")
 
 
