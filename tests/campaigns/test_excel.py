@@ -12,8 +12,9 @@ from openpyxl import Workbook, load_workbook
 from tests.campaigns.conftest import TODAY
 from zhengdun.audit.models import AuditEvent
 from zhengdun.campaigns import actions, views_excel
-from zhengdun.campaigns.excel import TASK_COLUMNS, parse_date
+from zhengdun.campaigns.excel import TASK_COLUMNS
 from zhengdun.campaigns.models import Task, TaskState
+from zhengdun.core.excel import parse_date
 
 HEADER = ["key", "parent_key", "title", "workstream", "unit_code", "lead", "start", "due",
           "quantity_target", "measure", "weight", "state"]  # fmt: skip
@@ -346,6 +347,9 @@ def test_liaisons_and_viewers_cannot_import(org, campaign, login):
         ("46331", date(2026, 11, 5)),
         ("2026-02-30", None),
         ("soon", None),
+        ("²", None),
+        ("4633²", None),
+        ("２０２６年１１月５日", date(2026, 11, 5)),
     ],
 )
 def test_dates_are_read_from_excel_dates_serials_and_text(text, expected):

@@ -143,6 +143,10 @@ def test_statistics_full_for_the_head_and_suppressed_for_the_office(people, logi
     assert office.status_code == 200 and 'data-testid="suppressed"' in html
     assert "&lt;3" in html
     assert login(people.handler).get(reverse("integrity:statistics")).status_code == 404
+    # A year that is not a whole number is a filter left out.
+    for not_a_year in ("abc", "²", "٢٠٢٦", "-2026", "9" * 25):
+        page = login(people.head).get(reverse("integrity:statistics"), {"year": not_a_year})
+        assert page.status_code == 200 and page.context["year"] == ""
     from zhengdun.integrity.queries import statistics
 
     by_source = statistics(org.office, suppress=True)[0]

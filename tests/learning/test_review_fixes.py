@@ -109,6 +109,30 @@ def test_huge_person_id_is_a_validation_error(org, login, station_session):
     assert not Attendance.objects.exists()
 
 
+def test_a_person_id_in_other_digits_signs_or_spaces_is_a_validation_error(
+    org, login, station_session
+):
+    from django.core.exceptions import ValidationError
+
+    officer = str(org.officer_a1.person.pk)
+    arabic = officer.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for key in (arabic, "²", f"+{officer}", f" {officer}", "9" * 25, True):
+        with pytest.raises(ValidationError) as refused:
+            actions.record_attendance(
+                org.liaison_a, session=station_session, marks={key: "present"}
+            )
+        assert len(refused.value.message_dict["attendance"]) == 1
+    client = login(org.liaison_a)
+    for key in (arabic, "²", "9" * 25):
+        page = client.post(
+            f"/learning/sessions/{station_session.pk}/attendance/", {f"mark-{key}": "present"}
+        )
+        assert page.status_code == 400
+    assert not Attendance.objects.exists()
+    actions.record_attendance(org.liaison_a, session=station_session, marks={officer: "present"})
+    assert Attendance.objects.get().person_id == int(officer)
+
+
 # 4. Range headers and missing lesson files ----------------------------------------------------
 
 

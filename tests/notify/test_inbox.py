@@ -98,3 +98,27 @@ def test_pages_show_the_unread_count_without_counting_notices(org, login):
         response = client.get(reverse("org:unit_list"))
     assert response.context["unread_count"] == 1
     assert not [q for q in queries.captured_queries if "notify_notification" in q["sql"]]
+
+
+def test_ids_that_are_not_ids_are_left_out_of_marking_read(org, login):
+    kept = Notification.objects.create(recipient=org.office, kind="t", title="a")
+    other = Notification.objects.create(recipient=org.office, kind="t", title="b")
+    client = login(org.office)
+    response = client.post(
+        reverse("notify:mark_read"), {"id": ["²", "٣", "-1", " 1", "9" * 25, str(other.pk)]}
+    )
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    other.refresh_from_db()
+    assert kept.read_at is None and other.read_at is not None
+
+
+def test_only_invalid_ids_mark_nothing_read(org, login):
+    notice = Notification.objects.create(recipient=org.office, kind="t", title="a")
+    client = login(org.office)
+    assert client.post(reverse("notify:mark_read"), {"id": ["²", "abc"]}).status_code == 302
+    notice.refresh_from_db()
+    assert notice.read_at is None
+    assert client.post(reverse("notify:mark_read")).status_code == 302
+    notice.refresh_from_db()
+    assert notice.read_at is not None

@@ -90,6 +90,15 @@ def test_a_report_with_a_photo_keeps_it_stripped_and_encrypted(send_report, clie
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == jpeg()
     assert client.post(url("portal:attachment"), {"file": stored.pk}).status_code == 404
+    # A file id that is not one is no file (not even its number in Arabic-Indic digits).
+    arabic = str(stored.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for not_an_id in ("abc", f" {stored.pk}", "²", arabic, "9" * 25):
+        assert (
+            client.post(
+                url("portal:attachment"), {"access": access_of(opened), "file": not_an_id}
+            ).status_code
+            == 404
+        )
 
 
 @pytest.mark.django_db

@@ -455,6 +455,8 @@ def test_the_signals_filter_by_kind_and_unit(org, flagged_round, login):
     rows = client.get(url, {"unit": org.county_a.pk}).context["rows"]
     assert [row.kind for row in rows] == ["no_deadline"]
     assert client.get(url, {"unit": "x"}).status_code == 404
+    for not_an_id in ("²", "٣", "-1", "9" * 25):
+        assert client.get(url, {"unit": not_an_id}).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["leader_a", "officer_a1", "viewer_b", "outsider"])

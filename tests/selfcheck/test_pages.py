@@ -322,3 +322,37 @@ def test_an_anonymous_comment_leaves_no_trace_the_unit_can_read(org, round_, uni
     log = login(org.leader_a).get(reverse("audit:event_list"))
     assert event.pk not in {shown.pk for shown in log.context["page"].object_list}
     assert "匿名意见" not in log.content.decode()
+
+
+NOT_IDS = ["abc", "²", "٣", "-1", " 1", "9" * 25]
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_a_unit_that_is_not_an_id_is_not_found(org, measure, login, value):
+    client = login(org.office)
+    for url in (
+        reverse("selfcheck:round_detail", args=[measure.round_id]),
+        reverse("selfcheck:heat_map", args=[measure.round_id]),
+    ):
+        assert client.get(url, {"unit": value}).status_code == 404, url
+    leader = login(org.liaison_a)
+    assert leader.get(reverse("selfcheck:meeting_create"), {"unit": value}).status_code == 404
+    assert leader.post(reverse("selfcheck:meeting_create"), {"unit": value}).status_code == 404
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    # Not a whole number: the filter is left out; a number of no unit: not found.
+    [("abc", 200), ("²", 200), ("-1", 404), ("9" * 25, 404)],
+)
+def test_the_ledger_survives_a_unit_that_is_not_an_id(org, measure, login, value, status):
+    page = login(org.office).get(
+        reverse("selfcheck:ledger"), {"round": measure.round_id, "unit": value}
+    )
+    assert page.status_code == status
+
+
+def test_evidence_beyond_the_database_is_not_found(org, login):
+    url = reverse("selfcheck:evidence", args=["9" * 25])
+    assert login(org.office).get(url).status_code == 404

@@ -569,3 +569,27 @@ def test_order_pages_issue_a_bounded_number_of_queries(
                 assert client.get(page).status_code == 200
             assert len(captured.captured_queries) == counts[page], (client_user, page)
         Order.objects.exclude(pk=first.pk).delete()
+
+
+# --- ids that are not ids ---------------------------------------------------------------------
+
+NOT_IDS = ["abc", "²", "٣", "-1", " 1", "9" * 25]
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_the_list_refuses_a_unit_that_is_not_an_id(org, sup, issue, login, value):
+    issue()
+    client = login(org.liaison_a)
+    assert client.get(reverse("supervision:order_list"), {"unit": value}).status_code == 404
+    # An unknown group is a filter left out.
+    assert client.get(reverse("supervision:order_list"), {"group": value}).status_code == 200
+
+
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_the_order_form_ignores_a_unit_that_is_not_an_id(org, sup, login, value):
+    client = login(sup.sup_a)
+    page = client.get(reverse("supervision:order_create"), {"unit": value})
+    assert page.status_code == 200
+    assert page.context["form"].initial.get("unit") is None
+    picked = client.post(reverse("supervision:order_create"), {"unit": value, "pick_unit": "1"})
+    assert picked.status_code == 200 and not Order.objects.exists()

@@ -35,6 +35,7 @@ from zhengdun.campaigns.models import (
 )
 from zhengdun.campaigns.permissions import CampaignPerm
 from zhengdun.core.errors import messages_of
+from zhengdun.core.ids import id_or_404
 from zhengdun.org import scope
 from zhengdun.org.models import Unit
 
@@ -88,11 +89,7 @@ def templates_visible_to(user) -> QuerySet[CampaignTemplate]:
 
 
 def get_template_for_user(user, pk) -> CampaignTemplate:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    template = templates_visible_to(user).filter(pk=pk).first()
+    template = templates_visible_to(user).filter(pk=id_or_404(pk)).first()
     if template is None:
         raise Http404
     return template

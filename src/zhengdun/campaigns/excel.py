@@ -5,14 +5,12 @@ see, streamed); the import validates every row through ``actions.create_task`` a
 rows or none through ``core.excel.run_import``.
 """
 
-import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.utils.datetime import from_excel
 
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
@@ -20,7 +18,7 @@ from zhengdun.campaigns import actions, queries
 from zhengdun.campaigns.models import Campaign, Colour, Task, TaskState
 from zhengdun.campaigns.permissions import CampaignPerm
 from zhengdun.campaigns.warnings import annotate
-from zhengdun.core.excel import Column, ImportOutcome, Row, RowError, run_import
+from zhengdun.core.excel import Column, ImportOutcome, Row, RowError, parse_date, run_import
 from zhengdun.org import scope
 from zhengdun.org.models import Person, PersonStatus, Unit
 from zhengdun.org.roles import Perm
@@ -199,27 +197,6 @@ IMPORT_ALIASES = {
     "start_date": "start",
     "due_date": "due",
 }
-
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
-def parse_date(text: str) -> date | None:
-    """A cell as a date: an Excel date (read as ``YYYY-MM-DD 00:00:00``), an Excel serial
-    number, or text as YYYY-MM-DD (also with / or . or 年月日). None if it is none of these."""
-    text = text.strip()
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    match = _DATE_TEXT.match(text)
-    if match:
-        try:
-            return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            return None
-    if text.isdigit() and 1 <= int(text) <= 2958465:
-        return from_excel(int(text)).date()
-    return None
 
 
 def _whole(value: str, field: str, *, low: int, high: int | None = None) -> int | None:

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from zhengdun.campaigns.models import Campaign, Evidence, Task
+from zhengdun.core.ids import id_or_404
 from zhengdun.org import scope
 from zhengdun.org.models import ancestor_paths
 
@@ -19,13 +20,6 @@ class CampaignPerm:
     # Award incentives and record accountability measures.
     INCENTIVE = "campaigns.incentive"
     WRITES = (PLAN, MANAGE, INCENTIVE)
-
-
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def campaigns_visible_to(user):
@@ -49,7 +43,7 @@ def _ancestors_of_any(field: str, paths) -> Q:
 
 
 def get_campaign_for_user(user, pk, *, write: bool = False) -> Campaign:
-    campaign = campaigns_visible_to(user).filter(pk=_int(pk)).first()
+    campaign = campaigns_visible_to(user).filter(pk=id_or_404(pk)).first()
     if campaign is None:
         raise Http404
     if write and not scope.can(user, CampaignPerm.PLAN, campaign.unit):
@@ -59,7 +53,7 @@ def get_campaign_for_user(user, pk, *, write: bool = False) -> Campaign:
 
 def get_task_for_user(user, pk, *, write: bool = False) -> Task:
     task = (
-        Task.objects.filter(scope.within(user, CampaignPerm.VIEW, "unit_path"), pk=_int(pk))
+        Task.objects.filter(scope.within(user, CampaignPerm.VIEW, "unit_path"), pk=id_or_404(pk))
         .select_related("campaign", "workstream", "unit", "lead", "parent", "parent__unit")
         .first()
     )
@@ -83,7 +77,7 @@ def may_run(user, task: Task) -> bool:
 def get_evidence_for_user(user, pk) -> Evidence:
     evidence = (
         Evidence.objects.filter(
-            scope.within(user, CampaignPerm.VIEW, "update__task__unit_path"), pk=_int(pk)
+            scope.within(user, CampaignPerm.VIEW, "update__task__unit_path"), pk=id_or_404(pk)
         )
         .select_related("update__task")
         .first()

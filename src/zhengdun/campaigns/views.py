@@ -34,6 +34,7 @@ from zhengdun.campaigns.warnings import annotate
 from zhengdun.core import uploads
 from zhengdun.core.access import requires
 from zhengdun.core.forms import ActionErrors, flash_action, run_action
+from zhengdun.core.ids import id_or_404
 from zhengdun.core.pagination import paginate
 from zhengdun.org import scope
 from zhengdun.org.models import Unit, ancestor_paths
@@ -176,10 +177,8 @@ def _unit_in_campaign(request, campaign, value) -> Unit:
     """A unit of the campaign that the user may see (for drilling down), or 404."""
     unit = (
         scope.units(request.user, CampaignPerm.VIEW)
-        .filter(scope.prefix_q("path", campaign.unit.path), pk=value)
+        .filter(scope.prefix_q("path", campaign.unit.path), pk=id_or_404(value))
         .first()
-        if str(value).isdigit()
-        else None
     )
     if unit is None:
         raise Http404

@@ -6,9 +6,11 @@ key) to columns; the module validates each row and commits all or nothing.
 """
 
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 
 from zhengdun.core.errors import messages_of
 
@@ -66,6 +69,31 @@ class ImportOutcome:
 
 class _Rollback(Exception):
     """Raised inside an import's transaction to undo every row."""
+
+
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# The last day Excel can hold (9999-12-31) as a serial number.
+_LAST_SERIAL = 2958465
+
+
+def parse_date(text: str) -> date | None:
+    """A cell as a date: an Excel date (read as ``YYYY-MM-DD 00:00:00``), an Excel serial
+    number, or text as YYYY-MM-DD (also with / or . or 年月日). None if it is none of these."""
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    match = _DATE_TEXT.match(text)
+    if match:
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            return None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= _LAST_SERIAL:
+        return from_excel(int(text)).date()
+    return None
 
 
 def _labels_in_all_languages(text: str | Promise) -> set[str]:

@@ -34,6 +34,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from zhengdun.core.ids import id_or_404
 from zhengdun.integrity.models import Case, CaseHandler, Clue, ClueHandler, HandlerRole
 from zhengdun.org import scope
 from zhengdun.org.models import PATH_STEP, Grant, Person, ancestor_paths
@@ -149,17 +150,10 @@ def may_see_any(user) -> bool:
     return is_head(user) or clues_visible_to(user).exists() or cases_visible_to(user).exists()
 
 
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 def get_clue_for_user(user, pk) -> Clue:
     clue = (
         clues_visible_to(user)
-        .filter(pk=_int(pk))
+        .filter(pk=id_or_404(pk))
         .select_related("unit", "portal_report", "created_by")
         .first()
     )
@@ -273,7 +267,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 
 def get_case_for_user(user, pk) -> Case:
-    case = cases_visible_to(user).filter(pk=_int(pk)).select_related("clue").first()
+    case = cases_visible_to(user).filter(pk=id_or_404(pk)).select_related("clue").first()
     if case is None:
         raise Http404
     return case

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zhengdun.core.access import signed_in
 from zhengdun.core.errors import messages_of
 from zhengdun.core.forms import run_action
+from zhengdun.core.ids import parse_id
 from zhengdun.core.pagination import paginate
 from zhengdun.integrity import actions, crypto, evidence, queries, rules
 from zhengdun.integrity.forms import (
@@ -475,7 +476,7 @@ def statistics(request):
     if not (head or may_see_summaries(user)):
         raise Http404
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else None
+    year = parse_id(year)
     return render(
         request,
         "integrity/statistics.html",

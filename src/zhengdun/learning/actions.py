@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
 from zhengdun.core import uploads
+from zhengdun.core.ids import parse_id
 from zhengdun.learning import rules
 from zhengdun.learning.models import (
     TALK_FIELDS,
@@ -179,9 +180,6 @@ def add_session_files(actor, *, session: Session, files: Iterable) -> list[Sessi
     return stored
 
 
-MAX_ID = 2**63 - 1  # the largest primary key the database can hold
-
-
 def roster(session: Session):
     """Whose attendance a session takes: a course's enrolees, or the active people of the
     session's unit."""
@@ -199,11 +197,8 @@ def record_attendance(actor, *, session: Session, marks: dict) -> dict[str, int]
     errors = []
     cleaned: dict[int, str] = {}
     for key, status in marks.items():
-        try:
-            pk = int(key)
-        except (TypeError, ValueError):
-            pk = 0
-        if not 1 <= pk <= MAX_ID:  # beyond the database's integers: no such person
+        pk = parse_id(key)
+        if pk is None:  # not a number, or beyond the database's integers: no such person
             errors.append(_("Unknown person: %(id)s.") % {"id": str(key)[:30]})
             continue
         if status not in AttendanceStatus.values:

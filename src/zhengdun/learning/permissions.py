@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from zhengdun.core.ids import id_or_404
 from zhengdun.learning.models import (
     Attendance,
     Course,
@@ -34,13 +35,6 @@ class LearningPerm:
     VIEW = "learning.view"  # sessions, rates, talk completion, courses of the units in scope
     PLAN = "learning.plan"  # plan sessions, talk rounds, courses; record attendance; enrol
     LEAD = "learning.lead"  # read the unit's notes and talks, comment on the talks
-
-
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def person_of(user) -> Person | None:
@@ -75,7 +69,7 @@ def sessions_visible_to(user) -> QuerySet[Session]:
 def get_session_for_user(user, pk, *, write: bool = False) -> Session:
     session = (
         sessions_visible_to(user)
-        .filter(pk=_int(pk))
+        .filter(pk=id_or_404(pk))
         .select_related("unit", "course", "created_by")
         .first()
     )
@@ -87,7 +81,7 @@ def get_session_for_user(user, pk, *, write: bool = False) -> Session:
 
 
 def get_session_file_for_user(user, pk) -> SessionFile:
-    stored = SessionFile.objects.filter(pk=_int(pk)).first()
+    stored = SessionFile.objects.filter(pk=id_or_404(pk)).first()
     if stored is None:
         raise Http404
     get_session_for_user(user, stored.session_id)
@@ -125,7 +119,9 @@ def reviews_visible_to(user) -> QuerySet[Review]:
 
 
 def get_review_for_user(user, pk, *, write: bool = False) -> Review:
-    review = reviews_visible_to(user).filter(pk=_int(pk)).select_related("unit", "exam").first()
+    review = (
+        reviews_visible_to(user).filter(pk=id_or_404(pk)).select_related("unit", "exam").first()
+    )
     if review is None:
         raise Http404
     if write and not covers(user, LearningPerm.PLAN, review.unit_path):
@@ -134,7 +130,7 @@ def get_review_for_user(user, pk, *, write: bool = False) -> Review:
 
 
 def get_study_report_for_user(user, pk) -> StudyReport:
-    report = StudyReport.objects.filter(pk=_int(pk)).select_related("review", "person").first()
+    report = StudyReport.objects.filter(pk=id_or_404(pk)).select_related("review", "person").first()
     if report is None:
         raise Http404
     get_review_for_user(user, report.review_id)
@@ -159,7 +155,7 @@ def talk_rounds_visible_to(user) -> QuerySet[TalkRound]:
 def get_talk_round_for_user(user, pk, *, write: bool = False) -> TalkRound:
     round_ = (
         talk_rounds_visible_to(user)
-        .filter(pk=_int(pk))
+        .filter(pk=id_or_404(pk))
         .select_related("unit", "campaign", "selfcheck_round")
         .first()
     )
@@ -183,7 +179,7 @@ def get_talk_for_user(user, pk, *, write: bool = False) -> Talk:
     """``write``: comment on it (the leaders of the talk's unit)."""
     talk = (
         talks_visible_to(user)
-        .filter(pk=_int(pk))
+        .filter(pk=id_or_404(pk))
         .select_related("round", "person", "unit", "commented_by__person")
         .first()
     )
@@ -206,7 +202,9 @@ def courses_visible_to(user) -> QuerySet[Course]:
 
 
 def get_course_for_user(user, pk, *, write: bool = False) -> Course:
-    course = courses_visible_to(user).filter(pk=_int(pk)).select_related("unit", "exam").first()
+    course = (
+        courses_visible_to(user).filter(pk=id_or_404(pk)).select_related("unit", "exam").first()
+    )
     if course is None:
         raise Http404
     if write and not covers(user, LearningPerm.PLAN, course.unit_path):
@@ -215,7 +213,7 @@ def get_course_for_user(user, pk, *, write: bool = False) -> Course:
 
 
 def get_lesson_for_user(user, pk) -> Lesson:
-    lesson = Lesson.objects.filter(pk=_int(pk)).first()
+    lesson = Lesson.objects.filter(pk=id_or_404(pk)).first()
     if lesson is None:
         raise Http404
     lesson.course = get_course_for_user(user, lesson.course_id)
@@ -225,7 +223,7 @@ def get_lesson_for_user(user, pk) -> Lesson:
 def get_enrolment_for_user(user, pk) -> Enrolment:
     """An enrolment (for its certificate): the enrolee's own, or one in the planner's scope."""
     enrolment = (
-        Enrolment.objects.filter(pk=_int(pk)).select_related("course", "person__unit").first()
+        Enrolment.objects.filter(pk=id_or_404(pk)).select_related("course", "person__unit").first()
     )
     if enrolment is None:
         raise Http404

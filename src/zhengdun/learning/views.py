@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from zhengdun.core import uploads
 from zhengdun.core.access import requires, signed_in
 from zhengdun.core.forms import ActionErrors, run_action
+from zhengdun.core.ids import parse_id
 from zhengdun.core.pagination import paginate
 from zhengdun.learning import actions, queries
 from zhengdun.learning.forms import (
@@ -96,24 +97,11 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-MAX_ID = 2**63 - 1
-
-
-def strict_id(value) -> int | None:
-    """A primary key typed as ASCII digits and within the database's range, else None.
-    ``str.isdigit`` alone accepts '²' or '٣', which ``int`` or the database then reject."""
-    text = str(value or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        return None
-    number = int(text)
-    return number if 1 <= number <= MAX_ID else None
-
-
 def _unit_filter(user, value: str | None):
     """The unit chosen in a filter, among those the user sees (404 otherwise)."""
     if not value:
         return None
-    pk = strict_id(value)
+    pk = parse_id(value)
     unit = view_units(user).filter(pk=pk).first() if pk is not None else None
     if unit is None:
         raise Http404
@@ -264,7 +252,7 @@ def session_attendance(request, pk):
         % counts,
     )
     url = reverse("learning:session_detail", args=[session.pk])
-    sheet = strict_id(request.POST.get("sheet"))
+    sheet = parse_id(request.POST.get("sheet"))
     return redirect(f"{url}?sheet={sheet}" if sheet and sheet > 1 else url)
 
 

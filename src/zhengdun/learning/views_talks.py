@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from zhengdun.core.access import requires, signed_in
+from zhengdun.core.ids import parse_id
 from zhengdun.core.pagination import paginate
 from zhengdun.learning import actions, queries
 from zhengdun.learning.forms import CommentForm, TalkForm, TalkRoundForm
@@ -18,7 +19,7 @@ from zhengdun.learning.permissions import (
     get_talk_round_for_user,
     person_of,
 )
-from zhengdun.learning.views import _attempt, pager, plan_units, strict_id
+from zhengdun.learning.views import _attempt, pager, plan_units
 from zhengdun.org import scope
 
 SIGNALS_SHOWN = 20  # the most alike; the self-inspection round's signal page lists them all
@@ -61,7 +62,7 @@ def talk_round_create(request):
 def _unit_in_round(user, round_, value):
     if not value:
         return None
-    pk = strict_id(value)
+    pk = parse_id(value)
     unit = (
         scope.units(user, LearningPerm.VIEW)
         .filter(scope.prefix_q("path", round_.unit_path), pk=pk)

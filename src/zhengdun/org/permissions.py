@@ -6,21 +6,15 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from zhengdun.core.ids import id_or_404
 from zhengdun.org import scope
 from zhengdun.org.models import Grant, Person, Unit
 from zhengdun.org.roles import Perm
 
 
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 def get_unit_for_user(user, pk, *, write: bool = False) -> Unit:
     unit = (
-        Unit.objects.filter(scope.within(user, Perm.VIEW_ORG, "path"), pk=_int(pk))
+        Unit.objects.filter(scope.within(user, Perm.VIEW_ORG, "path"), pk=id_or_404(pk))
         .select_related("parent")
         .first()
     )
@@ -33,7 +27,7 @@ def get_unit_for_user(user, pk, *, write: bool = False) -> Unit:
 
 def get_person_for_user(user, pk, *, write: bool = False) -> Person:
     person = (
-        Person.objects.filter(scope.within(user, Perm.VIEW_ORG), pk=_int(pk))
+        Person.objects.filter(scope.within(user, Perm.VIEW_ORG), pk=id_or_404(pk))
         .select_related("unit", "user")
         .first()
     )
@@ -46,7 +40,7 @@ def get_person_for_user(user, pk, *, write: bool = False) -> Person:
 
 def get_grant_for_user(user, pk) -> Grant:
     grant = (
-        Grant.objects.filter(scope.within(user, Perm.VIEW_ORG), pk=_int(pk))
+        Grant.objects.filter(scope.within(user, Perm.VIEW_ORG), pk=id_or_404(pk))
         .select_related("unit", "user")
         .first()
     )

@@ -8,10 +8,9 @@ them with one ``actions.save_report`` call, all rows or none, through ``core.exc
 """
 
 import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils.datetime import from_excel
 
 from zhengdun.audit.codes import Code
 from zhengdun.audit.log import record
@@ -32,10 +30,12 @@ from zhengdun.core.excel import (
     Row,
     RowError,
     parse_choice,
+    parse_date,
     run_import,
     write_template,
     write_workbook,
 )
+from zhengdun.core.ids import parse_id
 from zhengdun.core.versioning import ConflictError
 from zhengdun.core.warnings import Colour
 from zhengdun.org import scope
@@ -250,28 +250,6 @@ def parse_found(text: str) -> bool | None:
         return False
     code = parse_choice(_FOUND, text)
     return None if code is None else code == "1"
-
-
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
-def parse_date(text: str) -> date | None:
-    """An Excel date (read as ``YYYY-MM-DD 00:00:00``), an Excel serial number, or text as
-    YYYY-MM-DD (also with / or . or 年月日); None if it is none of these."""
-    text = text.strip()
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    match = _DATE_TEXT.match(text)
-    if match:
-        try:
-            return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            return None
-    if text.isdigit() and 1 <= int(text) <= 2958465:
-        return from_excel(int(text)).date()
-    return None
 
 
 def _found_text(found: bool) -> str:
@@ -524,7 +502,7 @@ class _ReportSheet:
         """save_report's errors (keyed ``item_<pk>``) on the rows of their item."""
         out = []
         for name, messages in messages_of(error).items():
-            pk = int(name[5:]) if name.startswith("item_") and name[5:].isdigit() else None
+            pk = parse_id(name[5:]) if name.startswith("item_") else None
             rows = self.rows_of.get(pk, [0]) if pk is not None else [0]
             for message in messages:
                 out.append(RowError(rows[0], str(IMPORT_COLUMNS[0].label) if pk else "", message))

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from zhengdun.core.ids import id_or_404
 from zhengdun.org import scope
 from zhengdun.org.models import ancestor_paths
 from zhengdun.selfcheck.models import Measure, Report, ReportKind, Round
@@ -19,13 +20,6 @@ class SelfcheckPerm:
     REPORT = "selfcheck.report"  # fill in and submit a unit's report
     LEAD = "selfcheck.lead"  # read and return the personal reports of the people below
     VERIFY = "selfcheck.verify"  # verify or reject completed measures
-
-
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def own_person(user):
@@ -88,7 +82,7 @@ def may_return(user, report: Report) -> bool:
 def get_report_for_user(user, pk, *, write: bool = False) -> Report:
     report = (
         reports_visible_to(user)
-        .filter(pk=_int(pk))
+        .filter(pk=id_or_404(pk))
         .select_related(
             "round", "round__catalogue", "unit", "unit__parent", "person", "person__user"
         )
@@ -102,7 +96,7 @@ def get_report_for_user(user, pk, *, write: bool = False) -> Report:
 
 
 def get_round_for_user(user, pk, *, write: bool = False) -> Round:
-    found = rounds_visible_to(user).filter(pk=_int(pk)).first()
+    found = rounds_visible_to(user).filter(pk=id_or_404(pk)).first()
     if found is None:
         raise Http404
     if write and not scope.can(user, SelfcheckPerm.PLAN, found.unit):
@@ -120,7 +114,7 @@ def get_measure_for_user(user, pk) -> Measure:
     if person is not None:
         visible |= Q(owner=person)
     measure = (
-        Measure.objects.filter(visible, pk=_int(pk), live=True)
+        Measure.objects.filter(visible, pk=id_or_404(pk), live=True)
         .select_related("round", "item", "item__dimension", "unit", "owner", "answer__report")
         .first()
     )

@@ -8,6 +8,7 @@ from zhengdun.audit.queries import history_for
 from zhengdun.core import uploads
 from zhengdun.core.access import requires, signed_in
 from zhengdun.core.forms import ActionErrors, flash_action, run_action
+from zhengdun.core.ids import id_or_404, parse_id
 from zhengdun.core.pagination import IdsFirst, paginate
 from zhengdun.org import scope
 from zhengdun.org.models import PATH_STEP, Person, Unit, ancestor_paths
@@ -52,10 +53,8 @@ from zhengdun.selfcheck.warnings import annotate
 def _unit_in_round(request, round_, value) -> Unit:
     unit = (
         scope.units(request.user, SelfcheckPerm.VIEW)
-        .filter(scope.prefix_q("path", round_.unit.path), pk=value)
+        .filter(scope.prefix_q("path", round_.unit.path), pk=id_or_404(value))
         .first()
-        if str(value).isdigit()
-        else None
     )
     if unit is None:
         raise Http404
@@ -449,11 +448,7 @@ def measure_reject(request, pk):
 
 @signed_in
 def evidence_download(request, pk):
-    evidence = (
-        MeasureEvidence.objects.filter(pk=pk).select_related("measure").first()
-        if str(pk).isdigit()
-        else None
-    )
+    evidence = MeasureEvidence.objects.filter(pk=id_or_404(pk)).select_related("measure").first()
     if evidence is None:
         raise Http404
     get_measure_for_user(request.user, evidence.measure_id)
@@ -464,7 +459,8 @@ def evidence_download(request, pk):
 def meeting_create(request):
     units = scope.units(request.user, SelfcheckPerm.REPORT).filter(is_active=True).order_by("path")
     value = request.GET.get("unit") or request.POST.get("unit")
-    unit = units.filter(pk=value).first() if value and str(value).isdigit() else None
+    pk = parse_id(value)
+    unit = units.filter(pk=pk).first() if pk is not None else None
     if unit is None:
         raise Http404
     people = Person.objects.filter(

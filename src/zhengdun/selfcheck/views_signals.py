@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from zhengdun.core.access import requires
+from zhengdun.core.ids import id_or_404
 from zhengdun.core.pagination import paginate
 from zhengdun.org import scope
 from zhengdun.selfcheck import formalism
@@ -24,10 +25,8 @@ def signals(request, pk):
     if value:
         unit = (
             scope.units(user, SelfcheckPerm.PLAN)
-            .filter(scope.prefix_q("path", round_.unit.path), pk=value)
+            .filter(scope.prefix_q("path", round_.unit.path), pk=id_or_404(value))
             .first()
-            if value.isdigit()
-            else None
         )
         if unit is None:
             raise Http404

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from zhengdun.core.ids import id_or_404
 from zhengdun.org import scope
 from zhengdun.supervision.models import Assignment, Draw, Group, Member, Order, Visit, VisitKind
 
@@ -38,13 +39,6 @@ def member_assignments(user, on: date | None = None) -> QuerySet[Assignment]:
     )
 
 
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 def groups_visible_to(user):
     """The office's groups (MANAGE over the campaign's unit) and the user's own groups."""
     person = getattr(user, "person", None)
@@ -64,7 +58,9 @@ def may_manage(user, group: Group) -> bool:
 
 
 def get_group_for_user(user, pk, *, write: bool = False) -> Group:
-    group = groups_visible_to(user).filter(pk=_int(pk)).select_related("campaign__unit").first()
+    group = (
+        groups_visible_to(user).filter(pk=id_or_404(pk)).select_related("campaign__unit").first()
+    )
     if group is None:
         raise Http404
     if write and not may_manage(user, group):
@@ -84,7 +80,7 @@ def visits_visible_to(user):
 def get_visit_for_user(user, pk) -> Visit:
     visit = (
         visits_visible_to(user)
-        .filter(pk=_int(pk))
+        .filter(pk=id_or_404(pk))
         .select_related("group", "group__campaign", "unit", "created_by")
         .first()
     )
@@ -100,7 +96,7 @@ def orders_visible_to(user):
 def get_order_for_user(user, pk) -> Order:
     order = (
         orders_visible_to(user)
-        .filter(pk=_int(pk))
+        .filter(pk=id_or_404(pk))
         .select_related("campaign", "group", "unit", "contact__user", "visit", "task", "measure")
         .first()
     )
@@ -114,7 +110,7 @@ def draws_visible_to(user):
 
 
 def get_draw_for_user(user, pk) -> Draw:
-    draw = draws_visible_to(user).filter(pk=_int(pk)).select_related("unit", "group").first()
+    draw = draws_visible_to(user).filter(pk=id_or_404(pk)).select_related("unit", "group").first()
     if draw is None:
         raise Http404
     return draw

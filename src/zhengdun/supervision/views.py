@@ -30,6 +30,7 @@ from zhengdun.core.forms import (
     flash_action,
     run_action,
 )
+from zhengdun.core.ids import id_or_404
 from zhengdun.core.pagination import paginate
 from zhengdun.org import scope
 from zhengdun.org.models import Person, PersonStatus, Unit, ancestor_paths
@@ -78,13 +79,6 @@ SCORES_SHOWN = 24
 DRAW_CHOICE_DAYS = 62
 
 
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
-
-
 def _today() -> date:
     return actions.today()
 
@@ -112,7 +106,7 @@ def _pick_campaign(request, campaigns) -> Campaign | None:
     """The campaign asked for (?campaign=), else the latest one; 404 for one not visible."""
     value = request.GET.get("campaign")
     if value:
-        campaign = campaigns.filter(pk=_int(value)).first()
+        campaign = campaigns.filter(pk=id_or_404(value)).first()
         if campaign is None:
             raise Http404
         return campaign
@@ -640,7 +634,7 @@ def group_checklist(request, pk):
 @requires(SupervisionPerm.VIEW)
 def unit_visits(request, pk):
     user = request.user
-    unit = scope.units(user, SupervisionPerm.VIEW).filter(pk=_int(pk)).first()
+    unit = scope.units(user, SupervisionPerm.VIEW).filter(pk=id_or_404(pk)).first()
     if unit is None:
         raise Http404
     today = _today()
@@ -715,7 +709,7 @@ def visit_create(request):
             "end_date": today,
             "kind": VisitKind.RANDOM if draw else VisitKind.RESIDENT,
             "draw": draw.pk if draw else None,
-            "unit": _int(unit_value) if unit_value else None,
+            "unit": id_or_404(unit_value) if unit_value else None,
             "present": [user.person.pk] if is_group_member else [],
         },
     )
@@ -818,7 +812,7 @@ def visit_score(request, pk):
     visit = get_visit_for_user(user, pk)
     templates = ScoreTemplate.objects.order_by("-created_at", "-id")
     value = request.GET.get("template")
-    template = templates.filter(pk=_int(value)).first() if value else templates.first()
+    template = templates.filter(pk=id_or_404(value)).first() if value else templates.first()
     if value and template is None:
         raise Http404
     if template is None:
@@ -868,7 +862,7 @@ def visit_score(request, pk):
 def file_download(request, kind, pk):
     """A stored file, as an attachment, only when its visit, group or order is visible."""
     user = request.user
-    pk = _int(pk)
+    pk = id_or_404(pk)
     if kind == "visit":
         stored = VisitFile.objects.filter(pk=pk).first()
         if stored is not None:
@@ -922,7 +916,7 @@ def draw_create(request):
         initial={
             "period_start": today,
             "period_end": rules.month_end(today),
-            "group": _int(group_value) if group_value else None,
+            "group": id_or_404(group_value) if group_value else None,
         },
     )
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,7 @@ from zhengdun.campaigns.models import Campaign, CampaignStatus, Workstream
 from zhengdun.campaigns.permissions import CampaignPerm
 from zhengdun.core.access import requires, signed_in
 from zhengdun.core.forms import ActionErrors, clear_draft_next, drafts_to_clear, run_action
+from zhengdun.core.ids import id_or_404, parse_id
 from zhengdun.core.pagination import paginate
 from zhengdun.org import scope
 from zhengdun.org.models import Person, PersonStatus, Unit
@@ -120,11 +121,7 @@ def order_list(request):
     unit = None
     value = request.GET.get("unit")
     if value:
-        unit = (
-            scope.units(user, SupervisionPerm.VIEW).filter(pk=value).first()
-            if value.isdigit()
-            else None
-        )
+        unit = scope.units(user, SupervisionPerm.VIEW).filter(pk=id_or_404(value)).first()
         if unit is None:
             raise Http404
     groups = list(groups_visible_to(user).order_by("id")[:100])
@@ -136,7 +133,7 @@ def order_list(request):
         unit=unit,
         state=data.get("state", ""),
         colour=data.get("colour", ""),
-        group=int(group) if group.isdigit() else None,
+        group=parse_id(group),
         q=(data.get("q") or "").strip(),
     )
     page = paginate(request, queries.orders(user, filters).select_related("campaign"))
@@ -223,8 +220,8 @@ def order_create(request):
     )
     chosen = visit.unit if visit is not None else None
     value = request.POST.get("unit") or request.GET.get("unit")
-    if chosen is None and value and str(value).isdigit():
-        chosen = units.filter(pk=value).first()
+    if chosen is None and parse_id(value) is not None:
+        chosen = units.filter(pk=parse_id(value)).first()
     initial = {"source": OrderSource.VISIT if visit is not None else ""}
     if chosen is not None:
         initial["unit"] = chosen.pk

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 
+from zhengdun.core.ids import parse_id
 from zhengdun.integrity.portal.models import (
     Notice,
     PortalPage,
@@ -42,8 +43,7 @@ def report_attachments(report: PublicReport) -> list[PublicAttachment]:
 
 
 def attachment_of(report: PublicReport, pk) -> PublicAttachment | None:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = parse_id(pk)
+    if pk is None:
         return None
     return PublicAttachment.objects.filter(report=report, pk=pk).first()

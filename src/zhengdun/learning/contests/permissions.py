@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from zhengdun.core.ids import id_or_404
 from zhengdun.learning.contests.models import Contest, DrillPlan, Judge
 from zhengdun.org import scope
 from zhengdun.org.models import Person, PersonStatus, ancestor_paths
@@ -20,13 +21,6 @@ class ContestPerm:
     VIEW = "contests.view"
     RECORD = "contests.record"  # drill results of the units in scope
     MANAGE = "contests.manage"  # plans, standards, competitions, contests, judges, awards
-
-
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def covering(user, perm: str, field: str = "unit_path") -> Q:
@@ -47,7 +41,9 @@ def may_manage(user, unit) -> bool:
 
 
 def get_plan_for_user(user, pk, *, write: bool = False) -> DrillPlan:
-    plan = plans_visible_to(user).filter(pk=_int(pk)).select_related("unit", "campaign").first()
+    plan = (
+        plans_visible_to(user).filter(pk=id_or_404(pk)).select_related("unit", "campaign").first()
+    )
     if plan is None:
         raise Http404
     if write and not may_manage(user, plan.unit):
@@ -75,7 +71,7 @@ def recordable_people(user, plan: DrillPlan):
 def get_person_to_record(user, plan: DrillPlan, pk) -> Person:
     """A person the user may record results for; 404 for anyone else (another county's
     officer looks like no one)."""
-    person = recordable_people(user, plan).filter(pk=_int(pk)).select_related("unit").first()
+    person = recordable_people(user, plan).filter(pk=id_or_404(pk)).select_related("unit").first()
     if person is None:
         raise Http404
     return person
@@ -96,7 +92,10 @@ def _person_id(user) -> int | None:
 
 def get_contest_for_user(user, pk, *, write: bool = False) -> Contest:
     contest = (
-        contests_visible_to(user).filter(pk=_int(pk)).select_related("unit", "campaign").first()
+        contests_visible_to(user)
+        .filter(pk=id_or_404(pk))
+        .select_related("unit", "campaign")
+        .first()
     )
     if contest is None:
         raise Http404

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhengdun.campaigns.models import Campaign, IncentiveSide
 from zhengdun.core.access import requires, signed_in
 from zhengdun.core.forms import ActionErrors, run_action
+from zhengdun.core.ids import id_or_404
 from zhengdun.core.pagination import IdsFirst, paginate
 from zhengdun.learning.contests import actions, queries
 from zhengdun.learning.contests.forms import (
@@ -44,13 +45,6 @@ from zhengdun.learning.contests.permissions import (
 from zhengdun.learning.exams.actions import letters
 from zhengdun.org import scope
 from zhengdun.org.models import Person
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 @signed_in
@@ -276,7 +270,9 @@ def entry_add(request, pk):
 @signed_in
 def entry_score(request, pk):
     """A judge's score sheet for one entry: their own scores only, one field per criterion."""
-    entry = Entry.objects.filter(pk=_int(pk)).select_related("contest", "unit", "person").first()
+    entry = (
+        Entry.objects.filter(pk=id_or_404(pk)).select_related("contest", "unit", "person").first()
+    )
     if entry is None:
         raise Http404
     contest = get_contest_for_user(request.user, entry.contest_id)

@@ -15,6 +15,7 @@ from zhengdun.core.access import requires
 from zhengdun.core.errors import messages_of
 from zhengdun.core.excel import read_rows, workbook_response, write_workbook
 from zhengdun.core.forms import run_action
+from zhengdun.core.ids import id_or_404
 from zhengdun.core.pagination import IdsFirst, paginate
 from zhengdun.learning.contests import actions, excel, queries
 from zhengdun.learning.contests.forms import (
@@ -36,13 +37,6 @@ from zhengdun.learning.contests.permissions import (
 )
 from zhengdun.org import scope
 from zhengdun.org.models import Person, Unit
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def _managed_units(user):
@@ -78,7 +72,7 @@ def plan_create(request):
 
 def _pick_unit(request, plan):
     value = request.GET.get("unit")
-    unit = Unit.objects.filter(pk=_int(value)).first() if value else None
+    unit = Unit.objects.filter(pk=id_or_404(value)).first() if value else None
     if value and unit is None:
         raise Http404
     root = queries.drill_root(request.user, plan, unit)
@@ -117,7 +111,7 @@ def plan_detail(request, pk):
 @requires(ContestPerm.MANAGE)
 def subject_form(request, pk, subject_pk=None):
     plan = get_plan_for_user(request.user, pk, write=True)
-    subject = plan.subjects.filter(pk=_int(subject_pk)).first() if subject_pk else None
+    subject = plan.subjects.filter(pk=id_or_404(subject_pk)).first() if subject_pk else None
     if subject_pk and subject is None:
         raise Http404
     initial = (
@@ -151,7 +145,7 @@ def result_list(request, pk):
     unit = None
     if request.GET.get("unit"):
         unit = queries.drill_root(
-            request.user, plan, Unit.objects.filter(pk=_int(request.GET["unit"])).first()
+            request.user, plan, Unit.objects.filter(pk=id_or_404(request.GET["unit"])).first()
         )
         if unit is None:
             raise Http404
@@ -175,7 +169,7 @@ def result_list(request, pk):
 def _subject(plan, value):
     if not value:
         return None
-    subject = plan.subjects.filter(pk=_int(value)).first()
+    subject = plan.subjects.filter(pk=id_or_404(value)).first()
     if subject is None:
         raise Http404
     return subject
@@ -298,7 +292,7 @@ def competition_create(request, pk):
 
 def _competition(user, pk) -> Competition:
     competition = (
-        Competition.objects.filter(pk=_int(pk), plan__in=plans_visible_to(user))
+        Competition.objects.filter(pk=id_or_404(pk), plan__in=plans_visible_to(user))
         .select_related("plan__unit")
         .first()
     )
@@ -361,7 +355,7 @@ def competition_result(request, pk, entry_pk):
     competition = _competition(request.user, pk)
     if not may_manage(request.user, competition.plan.unit):
         raise PermissionDenied
-    entry = competition.entries.filter(pk=_int(entry_pk)).select_related("unit").first()
+    entry = competition.entries.filter(pk=id_or_404(entry_pk)).select_related("unit").first()
     if entry is None or request.method != "POST":
         raise Http404
     form = CompetitionResultForm(request.POST)

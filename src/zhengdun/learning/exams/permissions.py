@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from zhengdun.core.ids import id_or_404
 from zhengdun.learning.exams.models import Attempt, Exam, Question
 from zhengdun.org import scope
 from zhengdun.org.models import ancestor_paths
@@ -19,13 +20,6 @@ class ExamPerm:
     BANK = "exams.bank"  # see and write the questions of the units in scope; item statistics
     MANAGE = "exams.manage"  # set, publish and change exams organised by units in scope
     RESULTS = "exams.results"  # results of the people in the units in scope
-
-
-def _int(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
 
 
 def person_of(user):
@@ -42,7 +36,7 @@ def questions_visible_to(user):
 
 
 def get_question_for_user(user, pk, *, write: bool = False) -> Question:
-    question = questions_visible_to(user).filter(pk=_int(pk)).select_related("unit").first()
+    question = questions_visible_to(user).filter(pk=id_or_404(pk)).select_related("unit").first()
     if question is None:
         raise Http404
     return question
@@ -90,7 +84,7 @@ def get_exam_for_user(user, pk, *, write: bool = False) -> Exam:
     """An exam the user manages, reads results of, or is in the audience of."""
     from zhengdun.learning.exams.queries import exams_for_person
 
-    pk = _int(pk)
+    pk = id_or_404(pk)
     exam = Exam.objects.filter(pk=pk).select_related("unit").first()
     if exam is None:
         raise Http404
@@ -111,7 +105,7 @@ def get_attempt_for_user(user, pk) -> Attempt:
     person = person_of(user)
     if person is None:
         raise Http404
-    attempt = Attempt.objects.filter(pk=_int(pk), person=person).select_related("exam").first()
+    attempt = Attempt.objects.filter(pk=id_or_404(pk), person=person).select_related("exam").first()
     if attempt is None:
         raise Http404
     return attempt
