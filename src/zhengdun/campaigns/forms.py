@@ -251,11 +251,10 @@ class IncentiveForm(forms.Form):
 
 class TaskFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    workstream = core_forms.ModelChoiceField(
-        label=_("Workstream"),
-        queryset=Workstream.objects.none(),
-        required=False,
-        empty_label=_("All workstreams"),
+    # Choices from the campaign's workstreams, read once by the view: validating a model
+    # choice would read the chosen row again, and rendering it the whole list again.
+    workstream = forms.TypedChoiceField(
+        label=_("Workstream"), coerce=int, empty_value=None, required=False
     )
     state = forms.ChoiceField(
         label=_("State"),
@@ -283,7 +282,10 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, *args, workstreams, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workstream"].queryset = workstreams
+        self.fields["workstream"].choices = [
+            ("", _("All workstreams")),
+            *((workstream.pk, workstream.name) for workstream in workstreams),
+        ]
 
 
 class TemplateFromCampaignForm(forms.Form):

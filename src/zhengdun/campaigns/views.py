@@ -224,13 +224,13 @@ def _filters(request, campaign):
     if "state" not in query:
         # A list opened without filters shows what still needs doing.
         query["state"] = "open"
-    form = TaskFilterForm(query, workstreams=campaign.workstreams.all())
+    form = TaskFilterForm(query, workstreams=campaign.workstreams.order_by("order", "id"))
     # The valid filters apply even when another one is not (its error is shown).
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     unit = _unit_in_campaign(request, campaign, data["unit"]) if data.get("unit") else None
     filters = queries.TaskFilters(
-        workstream=data["workstream"].pk if data.get("workstream") else None,
+        workstream=data.get("workstream"),
         unit=unit,
         state=data.get("state", ""),
         colour=data.get("colour", ""),

@@ -39,10 +39,10 @@ def _filter_summary(request, form, filters) -> list[tuple[str, str]]:
     """The filters of a list in words, for the ledger's header."""
     if not form.is_bound or not form.is_valid():
         return []
-    data = form.cleaned_data
     shown = []
     if filters.workstream:
-        shown.append((_("Workstream"), data["workstream"].name))
+        names = dict(form.fields["workstream"].choices)
+        shown.append((_("Workstream"), str(names.get(filters.workstream, ""))))
     if filters.state:
         state = (
             _("Open (planned or started)")

@@ -1,6 +1,17 @@
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from zhengdun.core.nav import items_for
+
+# Each entry's address, reversed once per URL configuration rather than on every page.
+_urls: dict[tuple, str] = {}
+
+
+def _url(name: str) -> str:
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    if key not in _urls:
+        _urls[key] = reverse(name)
+    return _urls[key]
 
 
 def shell(request):
@@ -14,7 +25,7 @@ def shell(request):
     current = request.resolver_match.view_name if request.resolver_match else ""
     nav = [
         {
-            "url": reverse(item.url_name),
+            "url": _url(item.url_name),
             "label": item.label,
             "icon": item.icon,
             "active": item.is_current(current),
