@@ -547,13 +547,31 @@ def run(args: argparse.Namespace) -> int:
         red_tallied = queries.count_from_tallies(
             user, campaign, queries.TaskFilters(colour=Colour.RED)
         )
+        fortnight = {"due_from": today, "due_to": today + timedelta(days=13)}
+        due = Task.objects.filter(
+            campaign=campaign,
+            unit_path__startswith=tops[label].path,
+            state__in=OPEN_STATES,
+            due_date__range=(fortnight["due_from"], fortnight["due_to"]),
+        ).count()
+        # None below the top two levels: those lists count their rows.
+        due_tallied = queries.count_from_tallies(
+            user, campaign, queries.TaskFilters(state="open", **fortnight)
+        )
         summary = queries.overview(user, campaign, tops[label])
         print(
             f"  {label} sees {visible:,} tasks (tallies: {tallied:,}; red {red_tallied:,}; "
-            f"overview total {summary.totals['total']:,})"
+            f"due in 14 days {due_tallied}; overview total {summary.totals['total']:,})"
         )
-        if not (visible == tallied == expected == summary.totals["total"] and red == red_tallied):
-            print(f"Scope or tallies wrong: {expected:,} tasks, {red:,} red expected; stopping.")
+        if not (
+            visible == tallied == expected == summary.totals["total"]
+            and red == red_tallied
+            and due_tallied in (None, due)
+        ):
+            print(
+                f"Scope or tallies wrong: {expected:,} tasks, {red:,} red, {due:,} due in 14 days"
+                " expected; stopping."
+            )
             return 3
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the expected 404s below
     for url in (

@@ -207,6 +207,19 @@ FILTER_CASES = [
     ("office", {"unit": "county_a", "colour": "red"}, {"a1"}),
     ("office", {"due_from": "2026-11-15", "due_to": "2026-11-30"}, {"county_a", "b1", "cancelled"}),
     ("office", {"due_to": "2026-11-10"}, {"a1", "a2"}),
+    # Due ranges of the city or a county are counted from the due-date tallies, of a smaller
+    # unit or with a colour from the rows: the same answers.
+    (
+        "office",
+        {"due_from": "2026-11-15", "due_to": "2026-11-30", "state": "open"},
+        {"county_a", "b1"},
+    ),
+    ("office", {"due_from": "2026-12-01"}, {"city", "team", "b"}),
+    ("office", {"due_to": "2026-11-10", "state": "completed"}, {"a2"}),
+    ("office", {"unit": "county_b", "due_from": "2026-11-21"}, {"b"}),
+    ("office", {"unit": "station_a1", "due_to": "2026-11-20"}, {"a1", "cancelled"}),
+    ("office", {"due_to": "2026-11-20", "colour": "red"}, {"a1"}),
+    ("liaison_a", {"due_from": "2026-11-15", "due_to": "2026-11-30"}, {"county_a", "cancelled"}),
     ("office", {"q": "走访"}, {"county_a", "team", "b"}),
     ("office", {"lead": "p_a1"}, {"a1"}),
     ("liaison_a", {"state": "open"}, {"county_a", "a1", "team"}),

@@ -2,11 +2,13 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.campaigns.conftest import TODAY
 from zhengdun.audit.models import AuditEvent
 from zhengdun.campaigns import actions, queries, tally
-from zhengdun.campaigns.models import Colour, Task, TaskState, TaskTally
+from zhengdun.campaigns.models import Colour, Task, TaskDueTally, TaskState, TaskTally
 
 
 def counts(campaign, unit):
@@ -153,6 +155,54 @@ def test_recount_reports_and_repairs_drift(org, campaign, make_task):
     drift = tally.recount(campaign.pk)
     assert list(drift.values()) == [6]
     assert counts(campaign, org.city)["total"] == 1
+
+
+def due_counts(campaign, unit):
+    rows = TaskDueTally.objects.filter(campaign=campaign, unit=unit, count__gt=0)
+    return {(row.state, row.due_date): row.count for row in rows}
+
+
+def test_due_date_tallies_follow_every_write(org, campaign, make_task):
+    first, later = date(2026, 12, 1), date(2026, 12, 5)
+    team = make_task(org.team_a1, due=first, on=TODAY)
+    county_b = make_task(org.county_b, due=first, on=TODAY)
+    assert due_counts(campaign, org.city) == {("planned", first): 2}
+    assert due_counts(campaign, org.county_a) == {("planned", first): 1}
+    # Kept for the city and the counties only: smaller subtrees are counted from their rows.
+    assert not TaskDueTally.objects.filter(unit__in=[org.station_a1, org.team_a1]).exists()
+    actions.update_task(org.office, task=team, version=team.version, due_date=later, on=TODAY)
+    assert due_counts(campaign, org.county_a) == {("planned", later): 1}
+    actions.complete_task(org.office, task=county_b, completed_on=TODAY, on=TODAY)
+    assert due_counts(campaign, org.county_b) == {("completed", first): 1}
+    assert due_counts(campaign, org.city) == {("planned", later): 1, ("completed", first): 1}
+    assert tally.recount(campaign.pk) == {}
+
+
+def test_recount_reports_and_repairs_due_date_drift(org, campaign, make_task):
+    due = date(2026, 12, 1)
+    make_task(org.station_a1, due=due, on=TODAY)
+    TaskDueTally.objects.filter(unit=org.county_a).update(count=3)
+    assert tally.recount(campaign.pk) == {("due", org.county_a.pk, "planned", due): 2}
+    assert due_counts(campaign, org.county_a) == {("planned", due): 1}
+
+
+def test_a_due_range_of_a_city_or_county_is_counted_from_tallies(org, campaign, make_task):
+    for day in (20, 21, 22):
+        make_task(org.station_a1, due=date(2026, 11, day), on=TODAY)
+    make_task(org.station_b1, due=date(2026, 11, 21), on=TODAY)
+    in_range = {"due_from": date(2026, 11, 21), "due_to": date(2026, 11, 30)}
+    for user, unit, expected in (
+        (org.office, None, 3),
+        (org.office, org.county_a, 2),
+        (org.liaison_a, None, 2),
+    ):
+        filters = queries.TaskFilters(state="open", unit=unit, **in_range)
+        with CaptureQueriesContext(connection) as captured:
+            count = queries.count_from_tallies(user, campaign, filters)
+        assert count == expected == queries.tasks_visible_to(user, campaign, filters).count()
+        assert not [q for q in captured.captured_queries if '"campaigns_task"' in q["sql"]]
+    below_county = queries.TaskFilters(unit=org.station_a1, **in_range)
+    assert queries.count_from_tallies(org.office, campaign, below_county) is None
 
 
 def test_cancelling_cancels_open_subtasks(org, make_task):

@@ -288,6 +288,28 @@ class TaskTally(models.Model):
         return f"{self.unit_id}/{self.workstream_id}/{self.state}/{self.colour}: {self.count}"
 
 
+class TaskDueTally(models.Model):
+    """Counts of a campaign's tasks by due date and state in the subtree of a unit of the top
+    two levels (the city bureau, a county bureau), kept like TaskTally: a due-range list of a
+    whole city or county (tens of thousands of tasks) is counted from a few hundred rows."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    due_date = models.DateField()
+    state = models.CharField(max_length=10, choices=TaskState.choices)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "state", "due_date"], name="due_tally_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.state}/{self.due_date}: {self.count}"
+
+
 class IncentiveSide(models.TextChoices):
     REWARD = "reward", _("Incentive")
     SANCTION = "sanction", _("Accountability")

@@ -14,6 +14,7 @@ from zhengdun.campaigns.models import (
     Colour,
     Incentive,
     Task,
+    TaskDueTally,
     TaskTally,
     Workstream,
 )
@@ -36,9 +37,16 @@ class TaskFilters:
     lead: int | None = None
     q: str = ""
 
+    @property
+    def dated(self) -> bool:
+        return bool(self.due_from or self.due_to)
+
     def tally_compatible(self) -> bool:
-        """Whether the count can be read from the tallies instead of counting rows."""
-        return not (self.due_from or self.due_to or self.lead or self.q)
+        """Whether the count can be read from the tallies instead of counting rows: the
+        due-date tallies have no workstream or colour, no tally has a lead or a title."""
+        if self.lead or self.q:
+            return False
+        return not (self.dated and (self.workstream or self.colour))
 
 
 def _subtree(path: str) -> Q:
@@ -109,7 +117,16 @@ def count_from_tallies(user, campaign: Campaign, filters: TaskFilters) -> int | 
         units = [campaign.unit]  # what scope_roots would read again
     else:
         units = list(scope_roots(user, campaign))
-    rows = TaskTally.objects.filter(campaign=campaign, unit__in=units)
+    if filters.dated:
+        if any(unit.depth > tally.DUE_DEPTH for unit in units):
+            return None  # a smaller subtree: counted from its rows
+        rows = TaskDueTally.objects.filter(campaign=campaign, unit__in=units)
+        if filters.due_from:
+            rows = rows.filter(due_date__gte=filters.due_from)
+        if filters.due_to:
+            rows = rows.filter(due_date__lte=filters.due_to)
+    else:
+        rows = TaskTally.objects.filter(campaign=campaign, unit__in=units)
     if filters.workstream:
         rows = rows.filter(workstream_id=filters.workstream)
     if filters.state == "open":
