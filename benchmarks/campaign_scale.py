@@ -474,8 +474,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.reuse} holds no tasks to time again.")
             return 2
         levels, users, campaign, stats = existing_build()
-        org_scale.analyze()  # migrations since the build may have replaced indexes
-        print("Reusing the tasks built by an earlier run")
+        # Migrations since the build may have added kinds of tally, or replaced indexes.
+        drift = tally.recount(campaign.pk)
+        org_scale.analyze()
+        print(f"Reusing the tasks built by an earlier run ({len(drift):,} tally rows recounted)")
     elif Unit.objects.exists() or Task.objects.exists():
         print("This database already holds data; the benchmark needs an empty one.")
         return 2

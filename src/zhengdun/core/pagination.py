@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
+from zhengdun.core.db import server_bound
+
 
 def paginate(request, queryset: QuerySet, per_page: int | None = None) -> Page:
     """One COUNT and one LIMIT/OFFSET query; a bad page number shows the nearest valid page."""
@@ -58,5 +60,6 @@ class IdsFirst:
         # database to walk the list's index again instead.
         rows = self.queryset.model._base_manager.filter(pk__in=ids).order_by()
         rows.query.select_related = self.queryset.query.select_related
-        by_pk = {row.pk: row for row in rows}
+        with server_bound():  # the same query on every page: planned once (core.db)
+            by_pk = {row.pk: row for row in rows}
         return [by_pk[pk] for pk in ids]
