@@ -111,22 +111,24 @@ def count_from_tallies(user, campaign: Campaign, filters: TaskFilters) -> int | 
     filters need a real count."""
     if not filters.tally_compatible():
         return None
+    # The subtrees the list covers, by path: the user's own roots need no query of their own.
     if filters.unit is not None:
-        units = [filters.unit]
+        paths = [filters.unit.path]
     elif scope.can(user, CampaignPerm.VIEW, campaign.unit):
-        units = [campaign.unit]  # what scope_roots would read again
+        paths = [campaign.unit.path]
     else:
-        units = list(scope_roots(user, campaign))
+        held = scope.scope_of(user).roots.get(CampaignPerm.VIEW, ())
+        paths = [path for path in held if path.startswith(campaign.unit.path)]
     if filters.dated:
-        if any(unit.depth > tally.DUE_DEPTH for unit in units):
+        if any(len(path) > tally.DUE_DEPTH * PATH_STEP for path in paths):
             return None  # a smaller subtree: counted from its rows
-        rows = TaskDueTally.objects.filter(campaign=campaign, unit__in=units)
+        rows = TaskDueTally.objects.filter(campaign=campaign, unit__path__in=paths)
         if filters.due_from:
             rows = rows.filter(due_date__gte=filters.due_from)
         if filters.due_to:
             rows = rows.filter(due_date__lte=filters.due_to)
     else:
-        rows = TaskTally.objects.filter(campaign=campaign, unit__in=units)
+        rows = TaskTally.objects.filter(campaign=campaign, unit__path__in=paths)
     if filters.workstream:
         rows = rows.filter(workstream_id=filters.workstream)
     if filters.state == "open":
