@@ -130,10 +130,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Statements run through core.db.fetch_prepared are prepared once a connection has run them
     # this many times (the scope's union on every request). "off" behind a connection pooler
     # that cannot keep prepared statements.
-    prepare_threshold = env("DB_PREPARE_THRESHOLD", "2")
-    DATABASES["default"]["OPTIONS"] = {
-        "prepare_threshold": None if prepare_threshold == "off" else int(prepare_threshold),
-    }
+    prepare_threshold = env("DB_PREPARE_THRESHOLD") or "2"
+    # Added to what the URL gives (sslmode, options...), not in their place.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if prepare_threshold == "off" else int(prepare_threshold)
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tuned for a server: concurrent readers (WAL), writers queue instead of failing. The
     # connection is kept between requests like PostgreSQL's (gunicorn's threads are reused),

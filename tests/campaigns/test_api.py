@@ -848,3 +848,11 @@ def test_the_openapi_schema_lists_the_campaign_paths(client):
         "lead",
         "q",
     } <= filters
+
+
+def test_a_search_holding_nul_finds_nothing_rather_than_failing(org, campaign, tasks, bearer):
+    response = bearer(org.office).get(
+        "/api/v1/tasks", {"campaign": campaign.pk, "q": "走访\x00整改"}
+    )
+    assert response.status_code == 200
+    assert response.json()["count"] == 0

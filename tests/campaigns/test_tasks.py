@@ -205,6 +205,33 @@ def test_a_due_range_of_a_city_or_county_is_counted_from_tallies(org, campaign, 
     assert queries.count_from_tallies(org.office, campaign, below_county) is None
 
 
+def test_tallies_out_of_step_below_zero_give_way_to_a_real_count(org, campaign, make_task):
+    due = date(2026, 12, 1)
+    make_task(org.station_a1, due=due, on=TODAY)
+    TaskDueTally.objects.filter(unit=org.city).update(count=-1)
+    filters = queries.TaskFilters(state="open", due_from=due, due_to=due)
+    assert queries.count_from_tallies(org.office, campaign, filters) is None
+
+
+def test_the_migration_counts_tasks_that_predate_the_due_date_tallies(org, campaign, make_task):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    make_task(org.station_a1, due=date(2026, 12, 1), on=TODAY)
+    make_task(org.county_b, due=date(2026, 12, 2), on=TODAY)
+    expected = {
+        (row.unit_id, row.state, row.due_date, row.count) for row in TaskDueTally.objects.all()
+    }
+    TaskDueTally.objects.all().delete()
+    import_module("zhengdun.campaigns.migrations.0006_fill_due_tally").fill(apps, None)
+    filled = {
+        (row.unit_id, row.state, row.due_date, row.count) for row in TaskDueTally.objects.all()
+    }
+    assert filled == expected and len(filled) == 4
+    assert tally.recount(campaign.pk) == {}
+
+
 def test_cancelling_cancels_open_subtasks(org, make_task):
     task = make_task(org.county_a)
     actions.decompose_task(

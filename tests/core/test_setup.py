@@ -84,3 +84,28 @@ def test_sqlite_is_tuned_for_a_server(db):
         assert cursor.fetchone()[0] >= 5000
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+def test_postgresql_options_from_the_url_are_kept(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from zhengdun import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        ],
+        env={
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("ZHENGDUN_", "DJANGO_"))
+        }
+        | {
+            "ZHENGDUN_DATA_DIR": str(tmp_path),
+            "ZHENGDUN_DATABASE_URL": "postgres://u@db.internal/zd?sslmode=verify-full",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'sslmode': 'verify-full'" in result.stdout
+    assert "'prepare_threshold': 2" in result.stdout

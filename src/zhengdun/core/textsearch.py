@@ -28,6 +28,10 @@ def _names(table: str, column: str) -> tuple[str, str]:
 
 def contains(model: type[Model], field_name: str, text: str) -> Q:
     """Rows whose ``field_name`` contains ``text``, through the column's trigram index."""
+    if "\x00" in text:
+        # No stored text holds NUL (PostgreSQL cannot, forms refuse it), and FTS5 would read
+        # the phrase only up to it and fail.
+        return Q(pk__in=[])
     condition = Q(**{f"{field_name}__contains": text})
     if connection.vendor != "sqlite" or len(text) < MIN_LENGTH:
         return condition
