@@ -112,13 +112,7 @@ def count_from_tallies(user, campaign: Campaign, filters: TaskFilters) -> int | 
     if not filters.tally_compatible():
         return None
     # The subtrees the list covers, by path: the user's own roots need no query of their own.
-    if filters.unit is not None:
-        paths = [filters.unit.path]
-    elif scope.can(user, CampaignPerm.VIEW, campaign.unit):
-        paths = [campaign.unit.path]
-    else:
-        held = scope.scope_of(user).roots.get(CampaignPerm.VIEW, ())
-        paths = [path for path in held if path.startswith(campaign.unit.path)]
+    paths = [filters.unit.path] if filters.unit is not None else scope_root_paths(user, campaign)
     if filters.dated:
         if any(len(path) > tally.DUE_DEPTH * PATH_STEP for path in paths):
             return None  # a smaller subtree: counted from its rows
@@ -142,12 +136,18 @@ def count_from_tallies(user, campaign: Campaign, filters: TaskFilters) -> int | 
     return total if total >= 0 else None
 
 
-def scope_roots(user, campaign: Campaign) -> QuerySet[Unit]:
-    """The units at which the user's view of the campaign starts: the campaign's unit if it
-    lies in their scope, otherwise their own top units inside the campaign."""
+def scope_root_paths(user, campaign: Campaign) -> list[str]:
+    """The paths at which the user's view of the campaign starts: the campaign's unit if it
+    lies in their scope, otherwise their own top units inside the campaign (no query)."""
     if scope.can(user, CampaignPerm.VIEW, campaign.unit):
-        return Unit.objects.filter(pk=campaign.unit_id)
-    return scope.roots(user, CampaignPerm.VIEW).filter(scope.prefix_q("path", campaign.unit.path))
+        return [campaign.unit.path]
+    held = scope.scope_of(user).roots.get(CampaignPerm.VIEW, ())
+    return [path for path in held if path.startswith(campaign.unit.path)]
+
+
+def scope_roots(user, campaign: Campaign) -> QuerySet[Unit]:
+    """The units of ``scope_root_paths``."""
+    return Unit.objects.filter(path__in=scope_root_paths(user, campaign))
 
 
 def _colour_of(totals: dict) -> str:
